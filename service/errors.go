@@ -1,0 +1,24 @@
+package service
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// HTTPStatusError is an error that asks the HTTP handler for a specific
+// status code instead of 500, such as 410 for a declined UserAuthenticate.
+type HTTPStatusError struct {
+	Status int
+	Err    error
+}
+
+// NewHTTPStatusError returns an error that maps to status.
+func NewHTTPStatusError(status int, err error) *HTTPStatusError {
+	return &HTTPStatusError{Status: status, Err: err}
+}
+
+func (e *HTTPStatusError) Error() string {
+	return fmt.Sprintf("HTTP error: %d %s: %v", e.Status, http.StatusText(e.Status), e.Err)
+}
+
+func (e *HTTPStatusError) Unwrap() error { return e.Err }
