@@ -8,63 +8,8 @@ import (
 
 	"github.com/mdmforge/nanomdm/mdm"
 	"github.com/mdmforge/nanomdm/service"
+	"github.com/mdmforge/nanomdm/service/internal/servicetest"
 )
-
-// recorder is a [service.CheckinAndCommandService] that records the
-// message types it was called with and returns canned values.
-type recorder struct {
-	calls     []string
-	token     *mdm.BootstrapToken
-	tokenResp *mdm.GetTokenResponse
-	reply     []byte
-	command   *mdm.Command
-	err       error
-}
-
-func (s *recorder) Authenticate(*mdm.Request, *mdm.Authenticate) error {
-	s.calls = append(s.calls, mdm.MessageAuthenticate)
-	return s.err
-}
-
-func (s *recorder) TokenUpdate(*mdm.Request, *mdm.TokenUpdate) error {
-	s.calls = append(s.calls, mdm.MessageTokenUpdate)
-	return s.err
-}
-
-func (s *recorder) CheckOut(*mdm.Request, *mdm.CheckOut) error {
-	s.calls = append(s.calls, mdm.MessageCheckOut)
-	return s.err
-}
-
-func (s *recorder) SetBootstrapToken(*mdm.Request, *mdm.SetBootstrapToken) error {
-	s.calls = append(s.calls, mdm.MessageSetBootstrapToken)
-	return s.err
-}
-
-func (s *recorder) GetBootstrapToken(*mdm.Request, *mdm.GetBootstrapToken) (*mdm.BootstrapToken, error) {
-	s.calls = append(s.calls, mdm.MessageGetBootstrapToken)
-	return s.token, s.err
-}
-
-func (s *recorder) UserAuthenticate(*mdm.Request, *mdm.UserAuthenticate) ([]byte, error) {
-	s.calls = append(s.calls, mdm.MessageUserAuthenticate)
-	return s.reply, s.err
-}
-
-func (s *recorder) DeclarativeManagement(*mdm.Request, *mdm.DeclarativeManagement) ([]byte, error) {
-	s.calls = append(s.calls, mdm.MessageDeclarativeManagement)
-	return s.reply, s.err
-}
-
-func (s *recorder) GetToken(*mdm.Request, *mdm.GetToken) (*mdm.GetTokenResponse, error) {
-	s.calls = append(s.calls, mdm.MessageGetToken)
-	return s.tokenResp, s.err
-}
-
-func (s *recorder) CommandAndReportResults(*mdm.Request, *mdm.CommandResults) (*mdm.Command, error) {
-	s.calls = append(s.calls, "report")
-	return s.command, s.err
-}
 
 // plistBody returns an XML plist dict holding the given raw key/value XML.
 func plistBody(entries string) []byte {
@@ -93,47 +38,47 @@ func TestCheckinRequestReplies(t *testing.T) {
 	tests := []struct {
 		name     string
 		body     []byte
-		svc      *recorder
+		svc      *servicetest.Recorder
 		want     []byte
 		wantCall string
 	}{
-		{"authenticate", checkinBody("Authenticate", ""), &recorder{}, nil, "Authenticate"},
-		{"token update", checkinBody("TokenUpdate", ""), &recorder{}, nil, "TokenUpdate"},
-		{"check out", checkinBody("CheckOut", ""), &recorder{}, nil, "CheckOut"},
-		{"set bootstrap token", checkinBody("SetBootstrapToken", ""), &recorder{}, nil, "SetBootstrapToken"},
+		{"authenticate", checkinBody("Authenticate", ""), &servicetest.Recorder{}, nil, "Authenticate"},
+		{"token update", checkinBody("TokenUpdate", ""), &servicetest.Recorder{}, nil, "TokenUpdate"},
+		{"check out", checkinBody("CheckOut", ""), &servicetest.Recorder{}, nil, "CheckOut"},
+		{"set bootstrap token", checkinBody("SetBootstrapToken", ""), &servicetest.Recorder{}, nil, "SetBootstrapToken"},
 		{
 			"get bootstrap token",
 			checkinBody("GetBootstrapToken", ""),
-			&recorder{token: &mdm.BootstrapToken{BootstrapToken: []byte("hello")}},
+			&servicetest.Recorder{Token: &mdm.BootstrapToken{BootstrapToken: []byte("hello")}},
 			[]byte(bootstrapReply),
 			"GetBootstrapToken",
 		},
-		{"get bootstrap token none", checkinBody("GetBootstrapToken", ""), &recorder{}, nil, "GetBootstrapToken"},
+		{"get bootstrap token none", checkinBody("GetBootstrapToken", ""), &servicetest.Recorder{}, nil, "GetBootstrapToken"},
 		{
 			"get bootstrap token empty",
 			checkinBody("GetBootstrapToken", ""),
-			&recorder{token: &mdm.BootstrapToken{BootstrapToken: []byte{}}},
+			&servicetest.Recorder{Token: &mdm.BootstrapToken{BootstrapToken: []byte{}}},
 			nil,
 			"GetBootstrapToken",
 		},
 		{
 			"user authenticate verbatim",
 			checkinBody("UserAuthenticate", ""),
-			&recorder{reply: []byte("ua reply")},
+			&servicetest.Recorder{Reply: []byte("ua reply")},
 			[]byte("ua reply"),
 			"UserAuthenticate",
 		},
 		{
 			"declarative management verbatim",
 			checkinBody("DeclarativeManagement", "<key>Endpoint</key><string>tokens</string>"),
-			&recorder{reply: []byte(`{"a":1}`)},
+			&servicetest.Recorder{Reply: []byte(`{"a":1}`)},
 			[]byte(`{"a":1}`),
 			"DeclarativeManagement",
 		},
 		{
 			"get token",
 			checkinBody("GetToken", "<key>TokenServiceType</key><string>com.apple.maid</string>"),
-			&recorder{tokenResp: &mdm.GetTokenResponse{TokenData: []byte("token")}},
+			&servicetest.Recorder{TokenResponse: &mdm.GetTokenResponse{TokenData: []byte("token")}},
 			[]byte(tokenReply),
 			"GetToken",
 		},
@@ -147,8 +92,8 @@ func TestCheckinRequestReplies(t *testing.T) {
 			if !bytes.Equal(got, tc.want) {
 				t.Errorf("got reply %q, want %q", got, tc.want)
 			}
-			if len(tc.svc.calls) != 1 || tc.svc.calls[0] != tc.wantCall {
-				t.Errorf("got calls %v, want [%s]", tc.svc.calls, tc.wantCall)
+			if len(tc.svc.Methods()) != 1 || tc.svc.Methods()[0] != tc.wantCall {
+				t.Errorf("got calls %v, want [%s]", tc.svc.Methods(), tc.wantCall)
 			}
 		})
 	}
@@ -167,14 +112,14 @@ func TestCheckinRequestParseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			svc := &recorder{}
+			svc := &servicetest.Recorder{}
 			_, err := service.CheckinRequest(svc, &mdm.Request{}, tc.body)
 			var parseErr *mdm.ParseError
 			if !errors.As(err, &parseErr) {
 				t.Fatalf("got error %v, want a *mdm.ParseError", err)
 			}
-			if len(svc.calls) != 0 {
-				t.Errorf("got calls %v, want none", svc.calls)
+			if len(svc.Methods()) != 0 {
+				t.Errorf("got calls %v, want none", svc.Methods())
 			}
 		})
 	}
@@ -193,7 +138,7 @@ func TestCheckinRequestGetTokenValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			svc := &recorder{}
+			svc := &servicetest.Recorder{}
 			_, err := service.CheckinRequest(svc, &mdm.Request{}, tc.body)
 			if err == nil {
 				t.Fatal("got nil error, want a validation error")
@@ -202,8 +147,8 @@ func TestCheckinRequestGetTokenValidation(t *testing.T) {
 			if errors.As(err, &parseErr) {
 				t.Errorf("got a *mdm.ParseError %v, want a plain error", err)
 			}
-			if len(svc.calls) != 0 {
-				t.Errorf("got calls %v, want none", svc.calls)
+			if len(svc.Methods()) != 0 {
+				t.Errorf("got calls %v, want none", svc.Methods())
 			}
 		})
 	}
@@ -214,22 +159,22 @@ func TestCheckinRequestServiceErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		body      []byte
-		svc       *recorder
+		svc       *servicetest.Recorder
 		wantErr   error
 		wantReply []byte
 	}{
-		{"authenticate error", checkinBody("Authenticate", ""), &recorder{err: errStore}, errStore, nil},
+		{"authenticate error", checkinBody("Authenticate", ""), &servicetest.Recorder{Err: errStore}, errStore, nil},
 		{
 			"declarative management keeps body",
 			checkinBody("DeclarativeManagement", "<key>Endpoint</key><string>status</string>"),
-			&recorder{reply: []byte("upstream"), err: errStore},
+			&servicetest.Recorder{Reply: []byte("upstream"), Err: errStore},
 			errStore,
 			[]byte("upstream"),
 		},
 		{
 			"get token without response",
 			checkinBody("GetToken", "<key>TokenServiceType</key><string>com.apple.maid</string>"),
-			&recorder{},
+			&servicetest.Recorder{},
 			service.ErrNoGetTokenResponse,
 			nil,
 		},
@@ -253,13 +198,13 @@ func TestCommandAndReportResultsRequest(t *testing.T) {
 	tests := []struct {
 		name    string
 		body    []byte
-		svc     *recorder
+		svc     *servicetest.Recorder
 		want    []byte
 		wantErr bool
 	}{
-		{"next command", report, &recorder{command: &mdm.Command{Raw: mdm.Raw{Raw: raw}}}, raw, false},
-		{"no command", report, &recorder{}, nil, false},
-		{"service error", report, &recorder{err: errors.New("boom")}, nil, true},
+		{"next command", report, &servicetest.Recorder{Command: &mdm.Command{Raw: mdm.Raw{Raw: raw}}}, raw, false},
+		{"no command", report, &servicetest.Recorder{}, nil, false},
+		{"service error", report, &servicetest.Recorder{Err: errors.New("boom")}, nil, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -285,7 +230,7 @@ func TestCommandAndReportResultsRequestDecodeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			svc := &recorder{}
+			svc := &servicetest.Recorder{}
 			_, err := service.CommandAndReportResultsRequest(svc, &mdm.Request{}, tc.body)
 			var parseErr *mdm.ParseError
 			switch {
@@ -294,8 +239,8 @@ func TestCommandAndReportResultsRequestDecodeErrors(t *testing.T) {
 			case tc.wantErr == nil && !errors.As(err, &parseErr):
 				t.Errorf("got error %v, want a *mdm.ParseError", err)
 			}
-			if len(svc.calls) != 0 {
-				t.Errorf("got calls %v, want none", svc.calls)
+			if len(svc.Methods()) != 0 {
+				t.Errorf("got calls %v, want none", svc.Methods())
 			}
 		})
 	}
