@@ -1,0 +1,176 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/mdmforge/nanomdm/mdm"
+	"github.com/mdmforge/nanomdm/storage"
+)
+
+// EnqueueCommand stores cmd and queues it for every ID that has an
+// enrollment, in one transaction written in batches, so any number of IDs
+// works. Each ID without an enrollment gets [storage.ErrEnrollmentNotFound]
+// in the returned map; when no ID has one, nothing is stored. IDs match
+// exactly, even where the database compares without regard to case.
+// Repeated IDs are queued once. A CommandUUID that already exists is a
+// global error.
+func (s *Store) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Command) (map[string]error, error) {
+	if len(ids) == 0 {
+		return nil, errors.New("no id(s) supplied to queue command to")
+	}
+	if cmd == nil {
+		return nil, errors.New("enqueuing command: nil command")
+	}
+	ids = uniqueIDs(ids)
+
+	known, err := s.knownIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err)
+	}
+	// NOTE(parity): NanoMDM's SQL backends fail the whole call on the
+	// foreign key when any ID has no enrollment.
+	var unknown map[string]error
+	queue := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, ok := known[id]; ok {
+			queue = append(queue, id)
+			continue
+		}
+		if unknown == nil {
+			unknown = make(map[string]error)
+		}
+		unknown[id] = fmt.Errorf("enqueuing command %s for %s: %w",
+			cmd.CommandUUID, id, storage.ErrEnrollmentNotFound)
+	}
+	if len(queue) == 0 {
+		return unknown, nil
+	}
+
+	if err := s.enqueueTx(ctx, queue, cmd); err != nil {
+		return nil, err
+	}
+	return unknown, nil
+}
+
+// enqueueTx inserts the command and its queue rows in one transaction.
+func (s *Store) enqueueTx(ctx context.Context, ids []string, cmd *mdm.Command) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err)
+	}
+	_, err = tx.ExecContext(ctx, s.text.insertCommand,
+		cmd.CommandUUID, cmd.Command.RequestType, string(cmd.Raw.Raw))
+	if s.dialect.IsUniqueViolation(err) {
+		err = fmt.Errorf("command %s already exists: %w", cmd.CommandUUID, err)
+	}
+	if err != nil {
+		return rollback(tx, fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err))
+	}
+
+	for batch := range batches(ids) {
+		args := make([]any, 0, 2*len(batch))
+		for _, id := range batch {
+			args = append(args, id, cmd.CommandUUID)
+		}
+		query := s.text.enqueue
+		if len(batch) < batchSize {
+			query = s.dialect.Flavor.translate(
+				`INSERT INTO enrollment_queue (id, command_uuid) VALUES ` + tuples("(?, ?)", len(batch)))
+		}
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return rollback(tx, fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err))
+		}
+	}
+
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err)
+	}
+	return nil
+}
+
+// knownIDs returns the IDs of ids that have an enrollment, compared
+// exactly.
+func (s *Store) knownIDs(ctx context.Context, ids []string) (map[string]struct{}, error) {
+	want := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		want[id] = struct{}{}
+	}
+	known := make(map[string]struct{}, len(ids))
+	err := s.queryBatches(ctx, ids, s.text.knownIDs, `SELECT id FROM enrollments WHERE id IN (%s)`,
+		func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if _, ok := want[id]; ok {
+				known[id] = struct{}{}
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("looking up enrollments: %w", err)
+	}
+	return known, nil
+}
+
+// queryBatches runs a query with an IN list over ids, batchSize at a time,
+// and calls scan for each row. full is the translated query for a full
+// batch; format has one %s for the IN list of a shorter one.
+func (s *Store) queryBatches(ctx context.Context, ids []string, full, format string, scan func(*sql.Rows) error) error {
+	for batch := range batches(ids) {
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		query := full
+		if len(batch) < batchSize {
+			query = s.dialect.Flavor.translate(fmt.Sprintf(format, tuples("?", len(batch))))
+		}
+		if err := queryRows(ctx, s.db, query, args, scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryRows runs query and calls scan for each row.
+func queryRows(ctx context.Context, db *sql.DB, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// batches yields ids in slices of at most batchSize.
+func batches(ids []string) func(yield func([]string) bool) {
+	return func(yield func([]string) bool) {
+		for start := 0; start < len(ids); start += batchSize {
+			if !yield(ids[start:min(start+batchSize, len(ids))]) {
+				return
+			}
+		}
+	}
+}
+
+// uniqueIDs returns ids without repeats, in their first order.
+func uniqueIDs(ids []string) []string {
+	seen := make(map[string]struct{}, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, ok := seen[id]; !ok {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+// Package mysql is the storage backend for MySQL 8.0.19 or later and
+// MariaDB 10.11 or later. It reads and writes NanoMDM's MySQL tables, so
+// NanoMDM and this server can share a database. [Schema] creates them in
+// an empty database; [Upgrade] adds this server's optional columns and
+// indexes to a database NanoMDM created.
+//
+// NanoMDM writes upserts with a row alias, which MariaDB rejects; this
+// backend asks the server for its version at start-up and writes
+// VALUES(col) upserts on MariaDB and on MySQL before 8.0.19.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql" // registers the "mysql" driver
+
+	"github.com/mdmforge/nanomdm/log"
+	"github.com/mdmforge/nanomdm/storage/internal/sqlstore"
+)
+
+// Schema is the SQL that creates every table, index and view of the
+// backend in an empty database.
+//
+//go:embed schema.sql
+var Schema string
+
+// Upgrade is the SQL that adds this server's optional columns and indexes
+// to a database created by NanoMDM's schema. It is applied once, by hand.
+//
+//go:embed upgrade.sql
+var Upgrade string
+
+// startTimeout bounds the ping and the schema checks of [New].
+const startTimeout = 30 * time.Second
+
+// Storage is the MySQL backend. It implements [storage.AllStorage] and is
+// safe for concurrent use.
+type Storage struct {
+	*sqlstore.Store
+	db     *sql.DB
+	ownsDB bool
+}
+
+// New connects to the database, checks that it holds the schema, and
+// returns the backend. Give either [WithDSN] or [WithDB]. By default the
+// driver is "mysql", logs are discarded, commands are kept after they are
+// answered, the pool keeps the driver's defaults and the schema is not
+// created. New fails when the server does not answer a ping, or when a
+// table or column is missing, naming the file that adds it; missing
+// optional additions are only logged.
+func New(opts ...Option) (*Storage, error) {
+	cfg := config{driver: "mysql", logger: log.Nop()}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	s := &Storage{db: cfg.db}
+	if s.db == nil {
+		db, err := sql.Open(cfg.driver, cfg.dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening mysql database: %w", err)
+		}
+		s.db, s.ownsDB = db, true
+	}
+	cfg.applyPool(s.db)
+
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	store, err := open(ctx, s.db, &cfg)
+	if err != nil {
+		return nil, errors.Join(err, s.closeDB())
+	}
+	s.Store = store
+	return s, nil
+}
+
+// open pings db, checks its schema and builds the store.
+func open(ctx context.Context, db *sql.DB, cfg *config) (*sqlstore.Store, error) {
+	if err := db.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("pinging mysql database: %w", err)
+	}
+	flavor, version, err := detectFlavor(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	features, err := checkSchema(ctx, db, cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.logger.Debug("connected to server version "+version, log.KeyStorage, "mysql")
+	return sqlstore.New(ctx, sqlstore.Config{
+		DB:             db,
+		Dialect:        dialect(flavor),
+		Features:       features,
+		Logger:         cfg.logger,
+		DeleteCommands: cfg.deleteCommands,
+	})
+}
+
+// Close closes the prepared statements, and the database when New opened
+// it. A database given with [WithDB] stays open.
+func (s *Storage) Close() error {
+	return errors.Join(s.Store.Close(), s.closeDB())
+}
+
+func (s *Storage) closeDB() error {
+	if !s.ownsDB {
+		return nil
+	}
+	return s.db.Close()
+}
