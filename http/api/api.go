@@ -1,8 +1,8 @@
-// Package api serves the operator HTTP API under /v1: uploading and
-// reading APNs push certificates, enqueueing commands, sending pushes and
-// forwarding Activation Lock bypass (escrow key unlock) requests to
-// Apple, plus the unauthenticated /version route and the Basic auth
-// middleware that guards the rest.
+// Package api serves the operator HTTP API under /v1. It uploads and
+// reads APNs push certificates, enqueues commands, sends pushes and
+// forwards Activation Lock bypass (escrow key unlock) requests to Apple.
+// It also has the unauthenticated /version route and the Basic auth
+// middleware that guards the others.
 //
 // Every /v1 JSON body is indented with tabs, ends with a newline and is
 // sent as "application/json" with no charset, as NanoMDM sends it.
@@ -26,7 +26,7 @@ const (
 )
 
 // DefaultMaxBodySize caps request bodies, in bytes, unless
-// [WithMaxBodySize] says otherwise. A command plist with a large
+// [WithMaxBodySize] sets another cap. A command plist with a large
 // embedded profile or package manifest stays well below it.
 const DefaultMaxBodySize = 16 << 20
 

@@ -42,7 +42,7 @@ func (a *API) PushHandler(prefix string) http.Handler {
 			return
 		}
 		if err != nil {
-			// NOTE(parity): NanoMDM answers 500 to an empty ID list.
+			// NOTE(parity): NanoMDM returns 500 for an empty ID list.
 			a.writeResult(w, r, logger, http.StatusBadRequest, &Result{PushError: err.Error()}, err)
 			return
 		}
@@ -65,7 +65,7 @@ func (a *API) EnqueueHandler(prefix string) http.Handler {
 			return
 		}
 		if err != nil {
-			// NOTE(parity): NanoMDM answers 500 to an empty ID list.
+			// NOTE(parity): NanoMDM returns 500 for an empty ID list.
 			a.writeResult(w, r, logger, http.StatusBadRequest, &Result{CommandError: err.Error()}, err)
 			return
 		}
@@ -100,8 +100,8 @@ func (a *API) enqueueWithPush(ctx context.Context, logger *slog.Logger, ids []st
 		var err error
 		if cmd, err = mdm.DecodeCommand(body); err != nil {
 			err = fmt.Errorf("decoding command: %s", commandErrorText(err))
-			// NOTE(parity): NanoMDM answers 500 to a body that is not a
-			// command; ours answers 400 because the client sent it.
+			// NOTE(parity): NanoMDM returns 500 for a body that is not a
+			// command. Ours returns 400 because the client sent it.
 			return &Result{CommandError: err.Error()}, http.StatusBadRequest, err
 		}
 	}
@@ -110,7 +110,7 @@ func (a *API) enqueueWithPush(ctx context.Context, logger *slog.Logger, ids []st
 	if cmd == nil && noPush {
 		err := errors.New("must enqueue or push")
 		res.CommandError = err.Error()
-		// NOTE(parity): NanoMDM answers 500 here; ours answers 400.
+		// NOTE(parity): NanoMDM returns 500 here, and ours 400.
 		return res, http.StatusBadRequest, err
 	}
 	if cmd != nil {

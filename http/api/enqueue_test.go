@@ -217,4 +217,3 @@ func TestEnqueueResultShapes(t *testing.T) {
 		})
 	}
 }
-

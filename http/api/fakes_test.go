@@ -69,7 +69,7 @@ func (s *fakeCertStore) IsPushCertStale(_ context.Context, topic, staleToken str
 }
 
 // fakeEnqueuer queues commands for the enrolled IDs only, as the
-// CommandEnqueuer contract says: unknown IDs get ErrEnrollmentNotFound and
+// CommandEnqueuer contract requires: unknown IDs get ErrEnrollmentNotFound and
 // nothing is stored when no ID is known.
 type fakeEnqueuer struct {
 	mu       sync.Mutex

@@ -14,6 +14,28 @@ import (
 
 const missingCertErr = `retrieving push cert for topic \"com.apple.mgmt.External.other\": getting com.apple.mgmt.External.other.pem: key not found: com.apple.mgmt.External.other.pem`
 
+// partialPushBody is the response NanoMDM was observed to send for a
+// push with one success, two APNs errors and one unknown ID.
+const partialPushBody = `{
+	"status": {
+		"UDID-0001": {
+			"push_result": "APNS-ID-0001"
+		},
+		"UDID-11": {
+			"push_error": "push HTTP status: 410: APNs push error: Unregistered: timestamp 1700000000000",
+			"push_result": "APNS-ID-1101"
+		},
+		"UDID-EE": {
+			"push_error": "push HTTP status: 500: decoding JSON push error: invalid character 'o' in literal null (expecting 'u')",
+			"push_result": "APNS-ID-ee01"
+		},
+		"UDID-NOPE": {
+			"push_error": "push data missing for id"
+		}
+	}
+}
+`
+
 // apnsResponses are push outcomes as the APNs provider reports them.
 var apnsResponses = map[string]*push.Response{
 	"UDID-0001": {ID: "APNS-ID-0001"},
@@ -87,25 +109,7 @@ func TestPushResultShapes(t *testing.T) {
 			method:     http.MethodGet,
 			target:     "/v1/push/UDID-0001,UDID-11,UDID-EE,UDID-NOPE",
 			wantStatus: http.StatusMultiStatus,
-			wantBody: `{
-	"status": {
-		"UDID-0001": {
-			"push_result": "APNS-ID-0001"
-		},
-		"UDID-11": {
-			"push_error": "push HTTP status: 410: APNs push error: Unregistered: timestamp 1700000000000",
-			"push_result": "APNS-ID-1101"
-		},
-		"UDID-EE": {
-			"push_error": "push HTTP status: 500: decoding JSON push error: invalid character 'o' in literal null (expecting 'u')",
-			"push_result": "APNS-ID-ee01"
-		},
-		"UDID-NOPE": {
-			"push_error": "push data missing for id"
-		}
-	}
-}
-`,
+			wantBody:   partialPushBody,
 		},
 		{
 			name:       "every ID fails at APNs",

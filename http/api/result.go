@@ -32,14 +32,15 @@ type Result struct {
 
 // EnrollmentResult is the outcome for one enrollment ID.
 type EnrollmentResult struct {
-	// PushError is why the push to this ID failed.
+	// PushError is the reason the push to this ID failed.
 	PushError string `json:"push_error,omitempty"`
 
 	// PushResult is the apns-id APNs returned, present even with a
 	// PushError when APNs sent one.
 	PushResult string `json:"push_result,omitempty"`
 
-	// CommandError is why the command was not enqueued for this ID.
+	// CommandError is the reason the command was not enqueued for this
+	// ID.
 	CommandError string `json:"command_error,omitempty"`
 
 	// unknown counts errors that mean the ID is not enrolled, and failed
@@ -104,8 +105,7 @@ func (r *Result) addEnqueueErrors(idErrs map[string]error) {
 	}
 }
 
-// statusCode returns the HTTP status for r as the answer to a request for
-// ids: 500 for any top-level error, otherwise 200 when no ID failed, 207
+// statusCode returns the HTTP status of r for a request naming ids: 500 for any top-level error, otherwise 200 when no ID failed, 207
 // when some did and 500 when as many entries failed as IDs were
 // requested. Repeated and empty IDs count, as in NanoMDM.
 func (r *Result) statusCode(ids []string) int {
@@ -122,8 +122,8 @@ func (r *Result) statusCode(ids []string) int {
 	case failed == 0:
 		return http.StatusOK
 	case r.allUnknown(ids):
-		// NOTE(parity): NanoMDM answers 500 when no requested ID is
-		// enrolled. That is the client's mistake, so ours answers 400.
+		// NOTE(parity): NanoMDM returns 500 when no requested ID is
+		// enrolled. That is the client's mistake, so ours returns 400.
 		return http.StatusBadRequest
 	case failed < len(ids):
 		return http.StatusMultiStatus
