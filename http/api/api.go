@@ -26,9 +26,9 @@ const (
 )
 
 // DefaultMaxBodySize caps request bodies, in bytes, unless
-// [WithMaxBodySize] sets another cap. A command plist with a large
-// embedded profile or package manifest stays well below it.
-const DefaultMaxBodySize = 16 << 20
+// [WithMaxBodySize] sets another cap. It is 10 MiB, the default of the
+// server's -max-body-bytes flag.
+const DefaultMaxBodySize = 10 << 20
 
 // DefaultEscrowURL is Apple's escrow key unlock (Activation Lock bypass)
 // endpoint.

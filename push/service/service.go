@@ -80,7 +80,10 @@ func New(store Store, factory push.ProviderFactory, opts ...Option) *Service {
 // provider returns the cached provider for topic, after asking storage
 // whether the push certificate changed, or builds a new one.
 func (s *Service) provider(ctx context.Context, topic string) (push.Provider, error) {
-	v, _ := s.topics.LoadOrStore(topic, &topicProvider{})
+	v, ok := s.topics.Load(topic)
+	if !ok {
+		v, _ = s.topics.LoadOrStore(topic, &topicProvider{})
+	}
 	entry := v.(*topicProvider)
 
 	cached := entry.current.Load()

@@ -277,3 +277,18 @@ func TestPushConcurrentWithReuploads(t *testing.T) {
 		t.Errorf("got %d providers built, want at most 7", n)
 	}
 }
+
+func BenchmarkPushOneTopicParallel(b *testing.B) {
+	store := newFakeStore()
+	store.enroll("A1", topicA, 0x01)
+	store.upload(topicA, &tls.Certificate{})
+	svc := service.New(store, &fakeFactory{})
+	ids := []string{"A1"}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := svc.Push(b.Context(), ids); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
