@@ -74,6 +74,10 @@ func (p *Provider) CloseIdleConnections() {
 	p.client.CloseIdleConnections()
 }
 
+// uniqueJobs drops nil entries and repeated tokens.
+//
+// NOTE(parity): NanoMDM sends a token listed twice twice. Both pushes get
+// the same response map entry, so only APNs sees the difference.
 func uniqueJobs(pushes []*mdm.Push) []job {
 	jobs := make([]job, 0, len(pushes))
 	seen := make(map[string]bool, len(pushes))
