@@ -68,6 +68,10 @@ func (w *Webhook) Authenticate(r *mdm.Request, msg *mdm.Authenticate) error {
 }
 
 // TokenUpdate posts an mdm.TokenUpdate event with the TokenUpdate tally.
+//
+// NOTE: the tally is read when the event is built, as NanoMDM does. When
+// the webhook runs in the background, a second TokenUpdate stored before
+// that read makes both events carry the later tally.
 func (w *Webhook) TokenUpdate(r *mdm.Request, msg *mdm.TokenUpdate) error {
 	return w.checkin(r, TopicTokenUpdate, &msg.Enrollment, msg.Raw.Raw, true)
 }
