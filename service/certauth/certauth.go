@@ -5,12 +5,11 @@
 package certauth
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 
+	"github.com/mdmforge/nanomdm/cryptoutil"
 	"github.com/mdmforge/nanomdm/log"
 	"github.com/mdmforge/nanomdm/mdm"
 	"github.com/mdmforge/nanomdm/service"
@@ -102,13 +101,7 @@ func deviceRequest(r *mdm.Request, e *mdm.Enrollment) (*mdm.Request, string, err
 
 	dr := r.Clone()
 	dr.EnrollID = id
-	return dr, certHash(r.Certificate.Raw), nil
-}
-
-// certHash returns the lowercase hex SHA-256 of a certificate's DER bytes.
-func certHash(der []byte) string {
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:])
+	return dr, cryptoutil.CertHash(r.Certificate), nil
 }
 
 // validateNew checks the certificate of an Authenticate. A hash never seen
