@@ -48,6 +48,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, sta
 
 // LogLevel returns the level for a request that ended with status: error
 // for 5xx, warn for 4xx and info otherwise.
+//
+// NOTE(parity): NanoMDM logs every such error at info.
 func LogLevel(status int) slog.Level {
 	switch {
 	case status >= 500:

@@ -30,6 +30,7 @@ func TraceLogging(logger *slog.Logger, next http.Handler) http.Handler {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			args = append(args, "x_forwarded_for", xff)
 		}
+		// NOTE(parity): NanoMDM's access line has no message at all.
 		log.From(ctx, logger).InfoContext(ctx, "http request", args...)
 
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -40,6 +41,8 @@ func TraceLogging(logger *slog.Logger, next http.Handler) http.Handler {
 // [http.MaxBytesReader]. Reading past the cap fails with a
 // [*http.MaxBytesError], which [ErrorStatus] maps to 413. A limit of zero
 // or less leaves bodies uncapped.
+//
+// NOTE(parity): NanoMDM reads every body without a limit.
 func LimitBody(limit int64, next http.Handler) http.Handler {
 	if limit <= 0 {
 		return next
