@@ -24,6 +24,7 @@ type config struct {
 	knownIDs   int
 	unknownIDs int
 	history    int
+	skip       map[string]string // case name to the reason it is skipped
 }
 
 // WithManyIDs sets the size of the large enqueue case: known enrolled IDs
@@ -42,6 +43,18 @@ func WithManyIDs(known, unknown int) Option {
 // default is 300.
 func WithHistory(n int) Option {
 	return func(c *config) { c.history = n }
+}
+
+// WithSkip skips the case called name, logging reason. It is for a
+// backend whose stored format cannot support what the case checks, such
+// as NanoMDM's deprecated file layout.
+func WithSkip(name, reason string) Option {
+	return func(c *config) {
+		if c.skip == nil {
+			c.skip = make(map[string]string)
+		}
+		c.skip[name] = reason
+	}
 }
 
 // Run runs the whole suite. newStore is called once per case and may
@@ -94,6 +107,9 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.AllStorage, opts ...O
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			if reason, ok := cfg.skip[tc.name]; ok {
+				t.Skip(reason)
+			}
 			t.Parallel()
 			tc.run(t, &env{t: t, s: newStore(t)})
 		})
