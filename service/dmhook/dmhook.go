@@ -102,6 +102,8 @@ func New(baseURL string, opts ...Option) (*DMHook, error) {
 		return nil, fmt.Errorf("invalid DM base URL %q: want an absolute http or https URL", baseURL)
 	}
 
+	// NOTE(parity): NanoMDM's DM client has no timeout and reads responses
+	// of any size.
 	d := &DMHook{
 		base:    base,
 		prefix:  base.Path[:strings.LastIndex(base.Path, "/")+1],

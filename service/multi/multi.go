@@ -132,6 +132,9 @@ func (m *MultiService) runOthers(r *mdm.Request, fn call) {
 			continue
 		}
 
+		// NOTE(parity): NanoMDM's background calls have no deadline and no
+		// bound on their number. Here each has a timeout, and calls beyond
+		// the in-flight limit are skipped and logged.
 		rc := r.Clone()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(contextOf(r)), m.timeout)
 		rc.Context = ctx

@@ -93,6 +93,8 @@ func New(url string, tally storage.TokenUpdateTallyStore, opts ...Option) *Webho
 	if tally == nil {
 		panic("webhook: nil tally store")
 	}
+	// NOTE(parity): NanoMDM posts with a client that has no timeout and no
+	// bound on concurrent POSTs.
 	w := &Webhook{
 		url:    url,
 		tally:  tally,
