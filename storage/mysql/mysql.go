@@ -70,35 +70,16 @@ func New(opts ...Option) (*Storage, error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	store, err := open(ctx, s.db, &cfg)
+	store, err := sqlstore.Open(ctx, s.db, backend, sqlstore.OpenConfig{
+		Logger:         cfg.logger,
+		CreateSchema:   cfg.createSchema,
+		DeleteCommands: cfg.deleteCommands,
+	})
 	if err != nil {
 		return nil, errors.Join(err, s.closeDB())
 	}
 	s.Store = store
 	return s, nil
-}
-
-// open pings db, checks its schema and builds the store.
-func open(ctx context.Context, db *sql.DB, cfg *config) (*sqlstore.Store, error) {
-	if err := db.PingContext(ctx); err != nil {
-		return nil, fmt.Errorf("pinging mysql database: %w", err)
-	}
-	flavor, version, err := detectFlavor(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	features, err := checkSchema(ctx, db, cfg)
-	if err != nil {
-		return nil, err
-	}
-	cfg.logger.Debug("connected to server version "+version, log.KeyStorage, "mysql")
-	return sqlstore.New(ctx, sqlstore.Config{
-		DB:             db,
-		Dialect:        dialect(flavor),
-		Features:       features,
-		Logger:         cfg.logger,
-		DeleteCommands: cfg.deleteCommands,
-	})
 }
 
 // Close closes the prepared statements, and the database when New opened

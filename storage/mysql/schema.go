@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/mdmforge/nanomdm/log"
 	"github.com/mdmforge/nanomdm/storage/internal/sqlstore"
 )
 
@@ -65,40 +64,22 @@ func requirements() []sqlstore.Requirement {
 	return reqs
 }
 
-// checkSchema creates the schema when asked and the database is empty,
-// then fails on anything missing that the queries need and logs what is
-// missing of the optional additions.
-func checkSchema(ctx context.Context, db *sql.DB, cfg *config) (sqlstore.Features, error) {
-	inv, err := sqlstore.ReadInventory(ctx, db, columnsQuery, indexesQuery)
-	if err != nil {
-		return sqlstore.Features{}, err
-	}
-	if cfg.createSchema && inv.Empty() {
-		if err := createSchema(ctx, db); err != nil {
-			return sqlstore.Features{}, err
-		}
-		cfg.logger.Info("created schema", log.KeyStorage, "mysql")
-		if inv, err = sqlstore.ReadInventory(ctx, db, columnsQuery, indexesQuery); err != nil {
-			return sqlstore.Features{}, err
-		}
-	}
-
-	if inv.Empty() {
-		return sqlstore.Features{}, fmt.Errorf("mysql database has no tables: %s", fixLoad)
-	}
-	err = errors.Join(inv.Check(requirements()),
-		checkType(inv, "command_results", "result", 5),
-		checkType(inv, "commands", "command", 6))
-	if err != nil {
-		return sqlstore.Features{}, fmt.Errorf("checking mysql schema: %w", err)
-	}
-
-	features, warnings := inv.DetectFeatures(fixUpgrade)
-	warnings = append(warnings, indexWarnings(inv, features)...)
-	for _, w := range warnings {
-		cfg.logger.Warn("schema addition missing", log.KeyStorage, "mysql", log.KeyErr, w)
-	}
-	return features, nil
+// backend describes this backend to [sqlstore.Open].
+var backend = sqlstore.Backend{
+	Name:         "mysql",
+	ColumnsQuery: columnsQuery,
+	IndexesQuery: indexesQuery,
+	Requirements: requirements(),
+	FixLoad:      fixLoad,
+	FixUpgrade:   fixUpgrade,
+	Check: func(inv *sqlstore.Inventory) error {
+		return errors.Join(
+			checkType(inv, "command_results", "result", 5),
+			checkType(inv, "commands", "command", 6))
+	},
+	IndexWarnings: indexWarnings,
+	CreateSchema:  createSchema,
+	Dialect:       detectDialect,
 }
 
 // checkType fails when NanoMDM change file n, which turns a TEXT column
@@ -133,7 +114,7 @@ func indexWarnings(inv *sqlstore.Inventory, f sqlstore.Features) []string {
 func createSchema(ctx context.Context, db *sql.DB) error {
 	for _, stmt := range splitStatements(Schema) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("creating schema: running %q: %w", firstLine(stmt), err)
+			return fmt.Errorf("running %q: %w", firstLine(stmt), err)
 		}
 	}
 	return nil
@@ -163,14 +144,14 @@ func firstLine(s string) string {
 	return line
 }
 
-// detectFlavor asks the server for its version: MariaDB and MySQL before
-// 8.0.19 take VALUES(col) upserts, later MySQL the row alias.
-func detectFlavor(ctx context.Context, db *sql.DB) (sqlstore.Flavor, string, error) {
+// detectDialect asks the server for its version: MariaDB and MySQL
+// before 8.0.19 take VALUES(col) upserts, later MySQL the row alias.
+func detectDialect(ctx context.Context, db *sql.DB) (sqlstore.Dialect, string, error) {
 	var version string
 	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
-		return 0, "", fmt.Errorf("reading mysql server version: %w", err)
+		return sqlstore.Dialect{}, "", err
 	}
-	return flavorOf(version), version, nil
+	return dialect(flavorOf(version)), version, nil
 }
 
 // flavorOf returns the upsert dialect for a VERSION() string such as
