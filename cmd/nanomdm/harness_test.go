@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mdmforge/nanomdm/log"
+	"github.com/mdmforge/nanomdm/mdm/devicesim"
+	"github.com/mdmforge/nanomdm/push/apns"
+	"github.com/mdmforge/nanomdm/push/apns/apnstest"
+)
+
+// testAPIKey is the API key every harness server uses.
+const testAPIKey = "e2e-secret"
+
+// harness is a server built the way main builds it, from flags, served
+// by httptest on 127.0.0.1, with a local APNs mock and webhook receiver.
+type harness struct {
+	t       *testing.T
+	ca      *devicesim.CA
+	server  *server
+	http    *httptest.Server
+	logs    *syncBuffer
+	dump    *syncBuffer
+	apns    *recorder
+	webhook *recorder
+}
+
+// backend names a storage backend and how to reach it.
+type backend struct {
+	name, dsn string
+}
+
+// backends returns inmem and filekv, plus pgsql and mysql when their test
+// DSNs are set in the environment.
+func backends(t *testing.T) []backend {
+	t.Helper()
+	list := []backend{{name: "inmem"}, {name: "filekv", dsn: "kv"}}
+	if dsn := os.Getenv("NANOMDM_TEST_PGSQL_DSN"); dsn != "" {
+		list = append(list, backend{name: "pgsql", dsn: dsn})
+	}
+	if dsn := os.Getenv("NANOMDM_TEST_MYSQL_DSN"); dsn != "" {
+		list = append(list, backend{name: "mysql", dsn: dsn})
+	}
+	return list
+}
+
+// newHarness starts a server on b with the API, a webhook, and the extra
+// command-line args.
+func newHarness(t *testing.T, b backend, args ...string) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	ca, err := devicesim.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPath := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caPath, ca.PEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	h := &harness{t: t, ca: ca, logs: &syncBuffer{}, dump: &syncBuffer{}}
+	h.apns = newRecorder(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("apns-id", "APNS-"+strings.TrimPrefix(r.URL.Path, "/3/device/"))
+	})
+	apnsServer := apnstest.NewServer(t, h.apns)
+	h.webhook = newRecorder(nil)
+	hookServer := httptest.NewServer(h.webhook)
+	t.Cleanup(hookServer.Close)
+
+	dsn := b.dsn
+	if b.name == "filekv" {
+		dsn = filepath.Join(dir, b.dsn)
+	}
+	argv := append([]string{"nanomdm",
+		"-ca", caPath,
+		"-api", testAPIKey,
+		"-storage", b.name, "-storage-dsn", dsn,
+		"-webhook-url", hookServer.URL,
+		"-apns-url", apnsServer.URL,
+		"-debug",
+	}, args...)
+	var cfg config
+	if err := parseFlags(&cfg, argv, func(string) (string, bool) { return "", false }, io.Discard); err != nil {
+		t.Fatalf("parsing %q: %v", argv, err)
+	}
+	h.server, err = newServer(&cfg, log.New(h.logs, true), dependencies{
+		stdout:      h.dump,
+		apnsOptions: []apns.Option{apns.WithRootCAs(apnstest.RootCAs(apnsServer))},
+	})
+	if err != nil {
+		t.Fatalf("starting server: %v", err)
+	}
+	h.http = httptest.NewServer(h.server.handler)
+	t.Cleanup(func() {
+		h.http.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		h.server.close(ctx)
+		if t.Failed() {
+			t.Logf("server log:\n%s", h.logs)
+		}
+	})
+	return h
+}
+
+// newDevice returns a simulated device with a fresh identity from the
+// harness CA, sending to /mdm.
+func (h *harness) newDevice(opts ...devicesim.IdentityOption) *devicesim.Device {
+	h.t.Helper()
+	id, err := h.ca.NewIdentity(devicesim.ECDSAP256, opts...)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.deviceWith(id)
+}
+
+// deviceWith returns a simulated device presenting id.
+func (h *harness) deviceWith(id *devicesim.Identity) *devicesim.Device {
+	h.t.Helper()
+	d, err := devicesim.NewDevice(id, h.http.URL+"/mdm")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	d.Client = h.http.Client()
+	return d
+}
+
+// enroll sends Authenticate and TokenUpdate for a new device and checks
+// both succeed.
+func (h *harness) enroll() *devicesim.Device {
+	h.t.Helper()
+	d := h.newDevice()
+	h.wantEmpty(d.Authenticate(h.t.Context()))
+	h.wantEmpty(d.TokenUpdate(h.t.Context()))
+	return d
+}
+
+// wantEmpty fails unless a device request got an empty 200.
+func (h *harness) wantEmpty(resp *devicesim.Response, err error) {
+	h.t.Helper()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || len(resp.Body) != 0 {
+		h.t.Fatalf("got status %d and body %q, want an empty 200", resp.StatusCode, resp.Body)
+	}
+}
+
+// wantCommand fails unless a device request got the command uuid.
+func (h *harness) wantCommand(resp *devicesim.Response, err error, uuid string) {
+	h.t.Helper()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		h.t.Fatalf("got status %d and body %q, want 200 with command %s", resp.StatusCode, resp.Body, uuid)
+	}
+	cmd, err := resp.Command()
+	if err != nil {
+		h.t.Fatalf("want command %s: %v", uuid, err)
+	}
+	if cmd.CommandUUID != uuid {
+		h.t.Fatalf("got command %s, want %s", cmd.CommandUUID, uuid)
+	}
+}
+
+// do sends a request to the server, with API credentials when auth is
+// set, and returns the status and body.
+func (h *harness) do(method, path string, body []byte, auth bool) (int, string) {
+	h.t.Helper()
+	req, err := http.NewRequestWithContext(h.t.Context(), method, h.http.URL+path, bytes.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if auth {
+		req.SetBasicAuth("nanomdm", testAPIKey)
+	}
+	resp, err := h.http.Client().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// uploadPushCert stores a stand-in push certificate for topic.
+func (h *harness) uploadPushCert(topic string) {
+	h.t.Helper()
+	certPEM, keyPEM, err := devicesim.NewPushCert(topic)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if status, body := h.do(http.MethodPut, "/v1/pushcert", append(certPEM, keyPEM...), true); status != http.StatusOK {
+		h.t.Fatalf("uploading push cert: got status %d: %s", status, body)
+	}
+}
+
+// newCommand returns a raw command plist with a fresh CommandUUID.
+func newCommand(t *testing.T, requestType string) (uuid string, raw []byte) {
+	t.Helper()
+	uuid = fmt.Sprintf("E2E-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano())
+	raw = fmt.Appendf(nil, `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>Command</key>
+	<dict>
+		<key>RequestType</key>
+		<string>%s</string>
+	</dict>
+	<key>CommandUUID</key>
+	<string>%s</string>
+</dict>
+</plist>
+`, requestType, uuid)
+	return uuid, raw
+}
+
+// recorded is one request a recorder got.
+type recorded struct {
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+// recorder is an HTTP handler that keeps every request and responds with
+// an empty 200 after calling respond, when set.
+type recorder struct {
+	respond func(http.ResponseWriter, *http.Request)
+
+	mu       sync.Mutex
+	requests []recorded
+}
+
+func newRecorder(respond func(http.ResponseWriter, *http.Request)) *recorder {
+	return &recorder{respond: respond}
+}
+
+func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rec.mu.Lock()
+	rec.requests = append(rec.requests, recorded{Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	rec.mu.Unlock()
+	if rec.respond != nil {
+		rec.respond(w, r)
+	}
+}
+
+// waitFor returns the recorded requests once match accepts n of them,
+// failing after five seconds. Webhooks are sent in the background, so
+// tests wait for them.
+func (rec *recorder) waitFor(t *testing.T, n int, match func(recorded) bool) []recorded {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var got []recorded
+		rec.mu.Lock()
+		for _, r := range rec.requests {
+			if match(r) {
+				got = append(got, r)
+			}
+		}
+		rec.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got %d matching requests after 5s, want %d", len(got), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Len returns the number of bytes written so far.
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
