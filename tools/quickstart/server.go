@@ -25,13 +25,10 @@ type server struct {
 // startServer builds ./cmd/nanomdm into the quickstart directory, starts
 // it on a free loopback port and waits until /version responds.
 func startServer(ctx context.Context) (*server, error) {
-	bin := filepath.Join(dir, "nanomdm")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/nanomdm")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("building ./cmd/nanomdm (run from the repository root): %w", err)
+	bin, err := buildServer(ctx)
+	if err != nil {
+		return nil, err
 	}
-
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -68,6 +65,18 @@ func startServer(ctx context.Context) (*server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// buildServer builds ./cmd/nanomdm into the quickstart directory and
+// returns the binary's path.
+func buildServer(ctx context.Context) (string, error) {
+	bin := filepath.Join(dir, "nanomdm")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/nanomdm")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("building ./cmd/nanomdm (run from the repository root): %w", err)
+	}
+	return bin, nil
 }
 
 // freeAddr returns a loopback address with a port no one listens on.

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorded is one request a recorder got.
+type recorded struct {
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+// recorder is an HTTP handler that keeps every request and responds with
+// an empty 200 after calling respond, when set.
+type recorder struct {
+	respond func(http.ResponseWriter, *http.Request)
+
+	mu       sync.Mutex
+	requests []recorded
+}
+
+func newRecorder(respond func(http.ResponseWriter, *http.Request)) *recorder {
+	return &recorder{respond: respond}
+}
+
+func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rec.mu.Lock()
+	rec.requests = append(rec.requests, recorded{Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	rec.mu.Unlock()
+	if rec.respond != nil {
+		rec.respond(w, r)
+	}
+}
+
+// waitFor returns the recorded requests once match accepts n of them,
+// failing after five seconds. Webhooks are sent in the background, so
+// tests wait for them.
+func (rec *recorder) waitFor(t *testing.T, n int, match func(recorded) bool) []recorded {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var got []recorded
+		rec.mu.Lock()
+		for _, r := range rec.requests {
+			if match(r) {
+				got = append(got, r)
+			}
+		}
+		rec.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got %d matching requests after 5s, want %d", len(got), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Len returns the number of bytes written so far.
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
