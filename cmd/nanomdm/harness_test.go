@@ -25,7 +25,7 @@ const testAPIKey = "e2e-secret"
 // harness is a server built the way main builds it, from flags, served
 // by httptest on 127.0.0.1, with a local APNs mock and webhook receiver.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	ca      *devicesim.CA
 	server  *server
 	http    *httptest.Server
@@ -42,7 +42,7 @@ type backend struct {
 
 // backends returns inmem and filekv, plus pgsql and mysql when their test
 // DSNs are set in the environment.
-func backends(t *testing.T) []backend {
+func backends(t testing.TB) []backend {
 	t.Helper()
 	list := []backend{{name: "inmem"}, {name: "filekv", dsn: "kv"}}
 	if dsn := os.Getenv("NANOMDM_TEST_PGSQL_DSN"); dsn != "" {
@@ -56,7 +56,7 @@ func backends(t *testing.T) []backend {
 
 // newHarness starts a server on b with the API, a webhook, and the extra
 // command-line args.
-func newHarness(t *testing.T, b backend, args ...string) *harness {
+func newHarness(t testing.TB, b backend, args ...string) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	ca, err := devicesim.NewCA()
@@ -210,7 +210,7 @@ func (h *harness) uploadPushCert(topic string) {
 }
 
 // newCommand returns a raw command plist with a fresh CommandUUID.
-func newCommand(t *testing.T, requestType string) (uuid string, raw []byte) {
+func newCommand(t testing.TB, requestType string) (uuid string, raw []byte) {
 	t.Helper()
 	uuid = fmt.Sprintf("E2E-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano())
 	raw = fmt.Appendf(nil, `<?xml version="1.0" encoding="UTF-8"?>
