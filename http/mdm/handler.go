@@ -90,12 +90,14 @@ func serve(w http.ResponseWriter, r *http.Request, logger *slog.Logger, msg stri
 
 	reply, err := handle(newRequest(r), body)
 	if err != nil {
-		var args []any
 		var parseErr *mdm.ParseError
 		if errors.As(err, &parseErr) {
-			args = append(args, "content", string(parseErr.Content))
+			// NOTE(parity): NanoMDM puts the raw body on the error line at
+			// info level. It may hold unlock or bootstrap tokens, so it is
+			// logged only at debug level here.
+			log.From(r.Context(), logger).DebugContext(r.Context(), msg, "content", string(parseErr.Content))
 		}
-		nanohttp.WriteError(w, r, logger, nanohttp.ErrorStatus(err), msg, err, args...)
+		nanohttp.WriteError(w, r, logger, nanohttp.ErrorStatus(err), msg, err)
 		// NanoMDM still writes the bytes a failed service returned. Only
 		// the DM hook returns any: the upstream body of a non-200 response
 		// then follows the error text.
