@@ -99,8 +99,13 @@ ON CONFLICT (id, command_uuid) DO UPDATE SET
     result = EXCLUDED.result,
     not_now_tally = command_results.not_now_tally + 1`
 
+	// qMarkAnswered also checks for a final result, which rows NanoMDM
+	// answered have without an answered_at.
 	qMarkAnswered = `UPDATE enrollment_queue SET answered_at = CURRENT_TIMESTAMP
-WHERE id = ? AND command_uuid = ? AND active = TRUE AND answered_at IS NULL`
+WHERE id = ? AND command_uuid = ? AND active = TRUE AND answered_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM command_results AS r
+        WHERE r.id = enrollment_queue.id AND r.command_uuid = enrollment_queue.command_uuid
+            AND r.status != 'NotNow')`
 
 	qLockCommand = `SELECT command_uuid FROM commands WHERE command_uuid = ? FOR UPDATE`
 

@@ -88,18 +88,19 @@ func (s *Store) storeNotNow(ctx context.Context, id string, report *mdm.CommandR
 	return nil
 }
 
-// storeFinal records a final status and marks the queue row answered.
+// storeFinal marks the queue row answered and records a final status.
+// The row is marked first because the result upsert overwrites what shows
+// whether the command was still pending. Should the upsert then fail, the
+// device sends the report again and it is stored.
 func (s *Store) storeFinal(ctx context.Context, id string, report *mdm.CommandResults, raw string) error {
+	pending, err := s.markAnswered(ctx, id, report.CommandUUID)
+	if err != nil {
+		return err
+	}
+
 	// NOTE(parity): NanoMDM fails with a foreign key error when the command
 	// or the enrollment does not exist; here the report is skipped.
-	pending := true
-	if !s.features.AnsweredAt {
-		var err error
-		if pending, err = s.isPending(ctx, id, report.CommandUUID); err != nil {
-			return err
-		}
-	}
-	_, err := s.st.storeResult.ExecContext(ctx, id, report.CommandUUID, report.Status, raw)
+	_, err = s.st.storeResult.ExecContext(ctx, id, report.CommandUUID, report.Status, raw)
 	if s.dialect.IsForeignKeyViolation(err) {
 		return notQueuedError(id, report)
 	}
@@ -107,22 +108,27 @@ func (s *Store) storeFinal(ctx context.Context, id string, report *mdm.CommandRe
 		return fmt.Errorf("storing %s report for command %s from %s: %w",
 			report.Status, report.CommandUUID, id, err)
 	}
-
-	if s.features.AnsweredAt {
-		res, err := s.st.markAnswered.ExecContext(ctx, id, report.CommandUUID)
-		if err != nil {
-			return fmt.Errorf("marking command %s answered for %s: %w", report.CommandUUID, id, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("marking command %s answered for %s: %w", report.CommandUUID, id, err)
-		}
-		pending = n > 0
-	}
 	if !pending {
 		return notQueuedError(id, report)
 	}
 	return nil
+}
+
+// markAnswered sets answered_at on the queue row of a pending command and
+// reports whether there was one. Without the column it only checks.
+func (s *Store) markAnswered(ctx context.Context, id, uuid string) (bool, error) {
+	if !s.features.AnsweredAt {
+		return s.isPending(ctx, id, uuid)
+	}
+	res, err := s.st.markAnswered.ExecContext(ctx, id, uuid)
+	if err != nil {
+		return false, fmt.Errorf("marking command %s answered for %s: %w", uuid, id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("marking command %s answered for %s: %w", uuid, id, err)
+	}
+	return n > 0, nil
 }
 
 // isPending reports whether command uuid waits for a final report from id.

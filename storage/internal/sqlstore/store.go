@@ -217,3 +217,10 @@ func rollback(tx *sql.Tx, err error) error {
 	}
 	return err
 }
+
+// NextCommandQuery returns the SQL [Store.RetrieveNextCommand] runs, with
+// one parameter for the enrollment ID, so tests and operators can EXPLAIN
+// it.
+func (s *Store) NextCommandQuery(skipNotNow bool) string {
+	return s.dialect.Flavor.translate(nextCommandQuery(s.features, skipNotNow))
+}
