@@ -70,16 +70,22 @@ func VerifyMdmSignature(header string, body []byte) (*x509.Certificate, error) {
 		return nil, &SignatureError{Step: StepDecodeBase64, Err: err}
 	}
 
-	return verifyCMS(der, body)
+	// Devices send DER, which the faster parser here reads. Everything
+	// else, BER included, goes to pkcs7, which decides what NanoMDM would.
+	if sd, ok := parseDERSignedData(der); ok {
+		return verifyDER(sd, body)
+	}
+	return verifyPKCS7(der, body)
 }
 
-// verifyCMS parses and verifies a DER or BER CMS signature over body.
+// verifyPKCS7 parses and verifies a DER or BER CMS signature over body with
+// pkcs7.
 //
 // NOTE(parity): pkcs7's BER decoder panics on some malformed input (found
 // by FuzzVerifyMdmSignature, e.g. the two bytes 0x5f 0x4d). NanoMDM lets
 // that panic end the request with no response; here it becomes a
 // StepParseCMS error, so the device gets 400 like any bad signature.
-func verifyCMS(der, body []byte) (signer *x509.Certificate, err error) {
+func verifyPKCS7(der, body []byte) (signer *x509.Certificate, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			signer = nil

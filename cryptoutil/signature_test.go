@@ -169,7 +169,7 @@ func TestVerifyMdmSignatureErrors(t *testing.T) {
 	}{
 		{name: "empty header", header: "", wantStep: cryptoutil.StepDecodeBase64, wantErr: cryptoutil.ErrEmptySignature},
 		{name: "not base64", header: "not base64!", wantStep: cryptoutil.StepDecodeBase64},
-		{name: "missing padding", header: strings.TrimRight(valid, "="), wantStep: cryptoutil.StepDecodeBase64},
+		{name: "missing padding", header: base64.RawStdEncoding.EncodeToString([]byte{0x30, 0x02, 0x05, 0x00}), wantStep: cryptoutil.StepDecodeBase64},
 		{name: "URL base64", header: base64.URLEncoding.EncodeToString([]byte{0xfb, 0xff}), wantStep: cryptoutil.StepDecodeBase64},
 		{name: "not CMS", header: base64.StdEncoding.EncodeToString([]byte("hello")), wantStep: cryptoutil.StepParseCMS},
 		{name: "BER that panics pkcs7", header: "X00=", wantStep: cryptoutil.StepParseCMS},
