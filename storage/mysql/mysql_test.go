@@ -38,14 +38,19 @@ func newStorage(t testing.TB, opts ...mysql.Option) *mysql.Storage {
 	return s
 }
 
+// manyIDs keeps the large enqueue case above the 65,535 placeholders of
+// one statement with fewer enrollments than the default, because each
+// enrollment costs three commits.
+var manyIDs = storagetest.WithManyIDs(300, 70000)
+
 func TestStorage(t *testing.T) {
 	s := newStorage(t)
-	storagetest.Run(t, func(*testing.T) storage.AllStorage { return s })
+	storagetest.Run(t, func(*testing.T) storage.AllStorage { return s }, manyIDs)
 }
 
 func TestStorageDeleteCommands(t *testing.T) {
 	s := newStorage(t, mysql.WithDeleteCommands())
-	storagetest.Run(t, func(*testing.T) storage.AllStorage { return s },
+	storagetest.Run(t, func(*testing.T) storage.AllStorage { return s }, manyIDs,
 		storagetest.WithSkip("enqueue duplicate UUID",
 			"the delete option removes answered commands, so their UUIDs can be used again, as in NanoMDM"))
 }
