@@ -13,3 +13,7 @@ func TestStorage(t *testing.T) {
 		return inmem.New()
 	})
 }
+
+func BenchmarkCycle(b *testing.B) {
+	storagetest.BenchmarkCycle(b, inmem.New())
+}

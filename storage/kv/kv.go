@@ -80,10 +80,11 @@ type KV struct {
 	queue       Bucket
 	pushCert    Bucket
 
-	idLocks  stripedMutex // enrollment IDs: queue lists and tallies
-	keyLocks stripedMutex // command UUIDs and push topics
-	now      func() time.Time
-	logger   *slog.Logger
+	idLocks    stripedMutex // enrollment IDs: queue lists and tallies
+	keyLocks   stripedMutex // command UUIDs and push topics
+	now        func() time.Time
+	logger     *slog.Logger
+	emptyLinks bool
 }
 
 // Option configures a KV.
@@ -99,6 +100,14 @@ func WithClock(now func() time.Time) Option {
 // default discards everything.
 func WithLogger(logger *slog.Logger) Option {
 	return func(s *KV) { s.logger = logger }
+}
+
+// WithEmptyLinks makes queue links and ends be cleared by storing an
+// empty value instead of deleting the key, which NanoMDM reads the same
+// way. On file storage this is an overwrite in place, where a delete
+// means creating the file again for the next command.
+func WithEmptyLinks() Option {
+	return func(s *KV) { s.emptyLinks = true }
 }
 
 // New returns a KV storing into b. Every bucket must be set.

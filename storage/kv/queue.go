@@ -18,7 +18,7 @@ const (
 
 // queueOf returns the command list of id.
 func (s *KV) queueOf(id string) queueList {
-	return queueList{b: s.queue, id: id}
+	return queueList{b: s.queue, id: id, emptyLinks: s.emptyLinks}
 }
 
 // RetrieveNextCommand returns the first pending command of r.ID in

@@ -27,10 +27,34 @@ const (
 	itemReport       = "report"
 )
 
-// queueList is the command list of one enrollment.
+// queueList is the command list of one enrollment. With emptyLinks,
+// links and ends are cleared by storing an empty value instead of
+// deleting the key.
 type queueList struct {
-	b  Bucket
-	id string
+	b          Bucket
+	id         string
+	emptyLinks bool
+}
+
+// clearLinks clears the link or end keys given. NanoMDM reads an empty
+// value as no link, the same as a missing key.
+func (l queueList) clearLinks(ctx context.Context, keys ...string) error {
+	if !l.emptyLinks {
+		return deleteKeys(ctx, l.b, keys...)
+	}
+	for _, key := range keys {
+		v, err := getString(ctx, l.b, key)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", key, err)
+		}
+		if v == "" {
+			continue
+		}
+		if err := l.b.Set(ctx, key, nil); err != nil {
+			return fmt.Errorf("clearing %s: %w", key, err)
+		}
+	}
+	return nil
 }
 
 func (l queueList) firstKey() string { return join(l.id, queueFirstSuffix) }
@@ -134,7 +158,7 @@ func (l queueList) unlink(ctx context.Context, it, prev queueItem) error {
 	if err := setKeys(ctx, l.b, set...); err != nil {
 		return err
 	}
-	return deleteKeys(ctx, l.b, append(del, l.itemKey(it.uuid, itemNext), l.itemKey(it.uuid, itemPrev))...)
+	return l.clearLinks(ctx, append(del, l.itemKey(it.uuid, itemNext), l.itemKey(it.uuid, itemPrev))...)
 }
 
 // push appends uuid at the end of the list.
@@ -195,5 +219,5 @@ func (l queueList) clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return deleteKeys(ctx, l.b, append(keys, l.firstKey(), l.lastKey())...)
+	return l.clearLinks(ctx, append(keys, l.firstKey(), l.lastKey())...)
 }

@@ -11,7 +11,7 @@ import (
 // env is one case's store with helpers that fail the case on any
 // unexpected error.
 type env struct {
-	t *testing.T
+	t testing.TB
 	s storage.AllStorage
 }
 

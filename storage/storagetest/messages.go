@@ -34,7 +34,7 @@ const plistHeader = `<?xml version="1.0" encoding="UTF-8"?>
 `
 
 // fixture returns the named testdata plist with its UDID replaced by udid.
-func fixture(t *testing.T, name, udid string) []byte {
+func fixture(t testing.TB, name, udid string) []byte {
 	t.Helper()
 	raw, err := fixtures.ReadFile("testdata/" + name)
 	if err != nil {
@@ -47,7 +47,7 @@ func fixture(t *testing.T, name, udid string) []byte {
 }
 
 // decodeCheckin decodes raw into a check-in message of type T.
-func decodeCheckin[T any](t *testing.T, raw []byte) T {
+func decodeCheckin[T any](t testing.TB, raw []byte) T {
 	t.Helper()
 	msg, err := mdm.DecodeCheckin(raw)
 	if err != nil {
@@ -122,7 +122,7 @@ func commandPlist(uuid, requestType string) []byte {
 }
 
 // newCommand decodes a fresh command with a random UUID.
-func newCommand(t *testing.T) *mdm.Command {
+func newCommand(t testing.TB) *mdm.Command {
 	t.Helper()
 	raw := commandPlist(newCommandUUID(), "ProfileList")
 	cmd, err := mdm.DecodeCommand(raw)
@@ -144,7 +144,7 @@ func reportPlist(udid, userID, uuid, status string) []byte {
 }
 
 // decodeReport decodes a command report.
-func decodeReport(t *testing.T, raw []byte) *mdm.CommandResults {
+func decodeReport(t testing.TB, raw []byte) *mdm.CommandResults {
 	t.Helper()
 	report, err := mdm.DecodeCommandResults(raw)
 	if err != nil {

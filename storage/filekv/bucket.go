@@ -1,0 +1,214 @@
+package filekv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/peterbourgon/diskv/v3"
+
+	"github.com/mdmforge/nanomdm/storage/kv"
+)
+
+// shardCount is the number of independently locked shards per bucket.
+// A key's shard follows from its first directory level. So every file of
+// one directory is written and deleted under the same lock, and diskv's
+// removal of empty directories never races with a write from another
+// shard.
+const shardCount = 256
+
+// bucket is a kv.Bucket stored in one directory in NanoMDM's layout, with
+// a write-through cache of small values and of missing keys. The cache is
+// only correct while this process is the directory's only writer.
+type bucket struct {
+	dir    string
+	strip  bool // strip pushTopicPrefix when picking directories
+	seed   maphash.Seed
+	shards [shardCount]shard
+}
+
+// newBucket returns the bucket stored in dir. cacheSize is the maximum
+// number of cached bytes for the whole bucket.
+func newBucket(dir string, strip bool, cacheSize int) *bucket {
+	b := &bucket{dir: dir, strip: strip, seed: maphash.MakeSeed()}
+	for i := range b.shards {
+		b.shards[i] = shard{
+			d: diskv.New(diskv.Options{
+				BasePath:          dir,
+				AdvancedTransform: transform(strip),
+				InverseTransform:  inverseTransform,
+				PathPerm:          dirMode,
+				FilePerm:          fileMode,
+			}),
+			cache: newCache(cacheSize / shardCount),
+		}
+	}
+	return b
+}
+
+// shard is one part of a bucket: the diskv that reads and deletes its
+// files and the cache of its keys. mu orders cache updates with the
+// writes they mirror.
+type shard struct {
+	mu    sync.RWMutex
+	d     *diskv.Diskv
+	cache cache
+}
+
+func (b *bucket) shardOf(key string) *shard {
+	first := shardName(key, b.strip)[:2]
+	return &b.shards[maphash.String(b.seed, first)%shardCount]
+}
+
+// path returns the file name of key.
+func (b *bucket) path(key string) string {
+	name := shardName(key, b.strip)
+	return filepath.Join(b.dir, name[0:2], name[2:4], key)
+}
+
+// checkKey rejects keys that cannot be file names.
+func checkKey(key string) error {
+	if key == "" || strings.ContainsRune(key, os.PathSeparator) || key == "." || key == ".." {
+		return fmt.Errorf("invalid key %q: not usable as a file name", key)
+	}
+	return nil
+}
+
+// Get implements kv.Bucket.
+func (b *bucket) Get(_ context.Context, key string) ([]byte, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	sh := b.shardOf(key)
+	e, ok, gen := sh.lookup(key)
+	if ok && e.state == stateAbsent {
+		return nil, kv.KeyNotFound(key)
+	}
+	if ok && e.state == stateValue {
+		return e.value, nil
+	}
+
+	value, err := sh.d.Read(key)
+	if errors.Is(err, fs.ErrNotExist) {
+		sh.fill(gen, key, entry{state: stateAbsent})
+		return nil, kv.KeyNotFound(key)
+	} else if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", key, err)
+	}
+	sh.fill(gen, key, entry{state: stateValue, value: value})
+	return value, nil
+}
+
+// lookup returns the cached entry of key, if any, and the write count to
+// pass to fill after reading the file.
+func (sh *shard) lookup(key string) (e entry, ok bool, gen uint64) {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	e, ok = sh.cache.get(key)
+	return e, ok, sh.cache.gen
+}
+
+// fill caches what a read found, unless the shard changed since gen was
+// taken, because the read may then have seen an older file.
+func (sh *shard) fill(gen uint64, key string, e entry) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.cache.gen == gen {
+		sh.cache.put(key, e)
+	}
+}
+
+// Has implements kv.Bucket.
+func (b *bucket) Has(_ context.Context, key string) (bool, error) {
+	if err := checkKey(key); err != nil {
+		return false, err
+	}
+	sh := b.shardOf(key)
+	e, ok, gen := sh.lookup(key)
+	if ok {
+		return e.state != stateAbsent, nil
+	}
+
+	info, err := os.Stat(b.path(key))
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && info.IsDir()) {
+		sh.fill(gen, key, entry{state: stateAbsent})
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("looking up %s: %w", key, err)
+	}
+	sh.fill(gen, key, entry{state: stateExists})
+	return true, nil
+}
+
+// Set implements kv.Bucket.
+func (b *bucket) Set(_ context.Context, key string, value []byte) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	sh := b.shardOf(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.cache.gen++
+	if err := writeFile(b.path(key), value); err != nil {
+		sh.cache.remove(key)
+		return fmt.Errorf("writing %s: %w", key, err)
+	}
+	sh.cache.put(key, entry{state: stateValue, value: append([]byte(nil), value...)})
+	return nil
+}
+
+// Delete implements kv.Bucket.
+func (b *bucket) Delete(_ context.Context, key string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	sh := b.shardOf(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if e, ok := sh.cache.get(key); ok && e.state == stateAbsent {
+		return nil
+	}
+	sh.cache.gen++
+	if err := sh.d.Erase(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		sh.cache.remove(key)
+		return fmt.Errorf("deleting %s: %w", key, err)
+	}
+	sh.cache.put(key, entry{state: stateAbsent})
+	return nil
+}
+
+// KeysPrefix implements kv.Bucket. A prefix of four or more bytes names
+// one directory, which is all it reads. A shorter one walks the bucket.
+func (b *bucket) KeysPrefix(_ context.Context, prefix string) ([]string, error) {
+	stripped := prefix
+	if b.strip {
+		stripped = strings.TrimPrefix(prefix, pushTopicPrefix)
+	}
+	root := b.dir
+	if len(stripped) >= 4 {
+		root = filepath.Dir(b.path(prefix))
+	}
+
+	var keys []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), prefix) {
+			keys = append(keys, d.Name())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing keys with prefix %q: %w", prefix, err)
+	}
+	return keys, nil
+}
