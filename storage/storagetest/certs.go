@@ -21,7 +21,7 @@ var oidUID = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
 
 // selfSigned returns a fresh self-signed certificate and its key for
 // subject.
-func selfSigned(t *testing.T, subject pkix.Name) (*x509.Certificate, *ecdsa.PrivateKey) {
+func selfSigned(t testing.TB, subject pkix.Name) (*x509.Certificate, *ecdsa.PrivateKey) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -58,9 +58,10 @@ func certHash(cert *x509.Certificate) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// pushCertPEM returns a PEM certificate whose subject UID is uid (none
-// when uid is empty) and its PEM private key.
-func pushCertPEM(t *testing.T, uid string) (certPEM, keyPEM []byte) {
+// NewPushCert returns a self-signed PEM certificate whose subject UID
+// attribute is uid (none when uid is empty), as in an APNs push
+// certificate for topic uid, and its PEM private key.
+func NewPushCert(t testing.TB, uid string) (certPEM, keyPEM []byte) {
 	t.Helper()
 	subject := pkix.Name{CommonName: "APSP:" + uid}
 	if uid != "" {

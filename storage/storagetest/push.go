@@ -77,7 +77,7 @@ func wantPush(t *testing.T, id string, got *mdm.Push, want mdm.Push) {
 
 func testPushCert(t *testing.T, e *env) {
 	topic := "com.apple.mgmt.External." + newCommandUUID()
-	certPEM, keyPEM := pushCertPEM(t, topic)
+	certPEM, keyPEM := NewPushCert(t, topic)
 	if err := e.s.StorePushCert(t.Context(), certPEM, keyPEM); err != nil {
 		t.Fatalf("StorePushCert: %v", err)
 	}
@@ -92,7 +92,7 @@ func testPushCert(t *testing.T, e *env) {
 	e.wantPushCert(topic, certPEM, "1")
 	e.wantStale(topic, "1", false)
 
-	newCert, newKey := pushCertPEM(t, topic)
+	newCert, newKey := NewPushCert(t, topic)
 	if err := e.s.StorePushCert(t.Context(), newCert, newKey); err != nil {
 		t.Fatalf("StorePushCert new certificate: %v", err)
 	}
@@ -143,14 +143,14 @@ func testPushCertInvalidTopic(t *testing.T, e *env) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			certPEM, keyPEM := pushCertPEM(t, tc.uid)
+			certPEM, keyPEM := NewPushCert(t, tc.uid)
 			err := e.s.StorePushCert(t.Context(), certPEM, keyPEM)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("StorePushCert: got error %v, want one containing %q", err, tc.wantErr)
 			}
 		})
 	}
-	_, keyPEM := pushCertPEM(t, "com.apple.mgmt.External."+newCommandUUID())
+	_, keyPEM := NewPushCert(t, "com.apple.mgmt.External."+newCommandUUID())
 	if err := e.s.StorePushCert(t.Context(), []byte("not PEM"), keyPEM); err == nil {
 		t.Errorf("StorePushCert(not PEM): got no error, want one")
 	}
