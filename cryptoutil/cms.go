@@ -176,13 +176,19 @@ func readSigner(s cryptobyte.String, out *derSigner) bool {
 	}
 
 	var signature []byte
-	if !readAlgorithm(&s, &out.sigAlg) ||
-		!s.ReadASN1Bytes(&signature, asn1.OCTET_STRING) ||
-		!s.SkipOptionalASN1(tagContext1) || !s.Empty() {
+	if !readAlgorithm(&s, &out.sigAlg) || !s.ReadASN1Bytes(&signature, asn1.OCTET_STRING) {
 		return false
 	}
 	out.signature = signature
-	return true
+
+	// pkcs7 decodes the unsigned attributes too, so they must be well formed.
+	if s.PeekASN1Tag(tagContext1) {
+		var unsigned cryptobyte.String
+		if !s.ReadASN1(&unsigned, tagContext1) || !readAttributes(unsigned, false, nil) {
+			return false
+		}
+	}
+	return s.Empty()
 }
 
 // readSignedAttributes reads the [0] signed attributes element attrs. The
@@ -192,15 +198,19 @@ func readSigner(s cryptobyte.String, out *derSigner) bool {
 func readSignedAttributes(attrs cryptobyte.String, out *derSigner) bool {
 	out.signedAttrs = attrs
 	var content cryptobyte.String
-	if !attrs.ReadASN1(&content, tagContext0) {
-		return false
-	}
+	return attrs.ReadASN1(&content, tagContext0) && readAttributes(content, true, &out.attrs)
+}
+
+// readAttributes reads a list of attributes, each a type and a SET of
+// values, into out when out is not nil. With sorted, the attributes must
+// be in DER SET OF order.
+func readAttributes(content cryptobyte.String, sorted bool, out *[]derAttribute) bool {
 	var previous []byte
 	for !content.Empty() {
 		var element, attr, values cryptobyte.String
 		var typ encasn1.ObjectIdentifier
 		if !content.ReadASN1Element(&element, asn1.SEQUENCE) ||
-			bytes.Compare(previous, element) > 0 {
+			(sorted && bytes.Compare(previous, element) > 0) {
 			return false
 		}
 		previous = element
@@ -209,7 +219,9 @@ func readSignedAttributes(attrs cryptobyte.String, out *derSigner) bool {
 			!attr.ReadASN1(&values, asn1.SET) || !attr.Empty() {
 			return false
 		}
-		out.attrs = append(out.attrs, derAttribute{typ: typ, values: values})
+		if out != nil {
+			*out = append(*out, derAttribute{typ: typ, values: values})
+		}
 	}
 	return true
 }
