@@ -28,11 +28,21 @@ var (
 	ErrEncryptedKey = errors.New("private key PEM appears to be encrypted")
 )
 
+// Steps of reading an uploaded push certificate, as NanoMDM logs them
+// under msg.
+const (
+	PushCertStepReadPEM = "reading PEM cert and key"
+	PushCertStepKeyPair = "parse X509 key pair"
+	PushCertStepTopic   = "topic from cert"
+)
+
 // PushCertError reports an uploaded push certificate or key that cannot be
 // used, so the API returns 400 with its message. Error returns the
 // wrapped error's message unchanged, because clients match on it.
 type PushCertError struct {
-	Err error
+	// Step is one of the PushCertStep constants, for the log line.
+	Step string
+	Err  error
 }
 
 func (e *PushCertError) Error() string { return e.Err.Error() }
@@ -51,11 +61,11 @@ func TopicFromCert(cert *x509.Certificate) (string, error) {
 		topic, ok := name.Value.(string)
 		if !ok || !strings.HasPrefix(topic, APNSTopicPrefix) {
 			err := fmt.Errorf("invalid APNs Topic: %q", fmt.Sprint(name.Value))
-			return "", &PushCertError{Err: err}
+			return "", &PushCertError{Step: PushCertStepTopic, Err: err}
 		}
 		return topic, nil
 	}
-	return "", &PushCertError{Err: ErrNoAPNSTopic}
+	return "", &PushCertError{Step: PushCertStepTopic, Err: ErrNoAPNSTopic}
 }
 
 // ParsePushCertUpload splits an uploaded push certificate and private key,
@@ -85,17 +95,17 @@ func ParsePushCertUpload(body []byte) (certPEM, keyPEM []byte, err error) {
 		case block.Type == "PRIVATE KEY" || strings.HasSuffix(block.Type, " PRIVATE KEY"):
 			//lint:ignore SA1019 legacy PEM encryption is detected only to reject it.
 			if x509.IsEncryptedPEMBlock(block) {
-				return nil, nil, &PushCertError{Err: ErrEncryptedKey}
+				return nil, nil, &PushCertError{Step: PushCertStepReadPEM, Err: ErrEncryptedKey}
 			}
 			keyPEM = pem.EncodeToMemory(block)
 		default:
 			err := fmt.Errorf("unrecognized PEM type: %q", block.Type)
-			return nil, nil, &PushCertError{Err: err}
+			return nil, nil, &PushCertError{Step: PushCertStepReadPEM, Err: err}
 		}
 	}
 
 	if _, err := tls.X509KeyPair(certPEM, keyPEM); err != nil {
-		return nil, nil, &PushCertError{Err: err}
+		return nil, nil, &PushCertError{Step: PushCertStepKeyPair, Err: err}
 	}
 	return certPEM, keyPEM, nil
 }

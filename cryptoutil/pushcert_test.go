@@ -66,7 +66,7 @@ func TestTopicFromCert(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			topic, err := cryptoutil.TopicFromCert(tc.cert)
 			if tc.wantErr != "" {
-				assertPushCertError(t, err, tc.wantErr)
+				assertPushCertError(t, err, cryptoutil.PushCertStepTopic, tc.wantErr)
 				return
 			}
 			if err != nil {
@@ -106,10 +106,12 @@ func TestParsePushCertUpload(t *testing.T) {
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 	glued := cat(bytes.TrimSpace(certPEM), bytes.TrimSpace(keyPEM))
 
+	const readPEM, keyPair = cryptoutil.PushCertStepReadPEM, cryptoutil.PushCertStepKeyPair
 	tests := []struct {
-		name    string
-		body    []byte
-		wantErr string
+		name     string
+		body     []byte
+		wantStep string
+		wantErr  string
 	}{
 		{name: "cert then key", body: cat(certPEM, keyPEM)},
 		{name: "key then cert", body: cat(keyPEM, certPEM)},
@@ -117,20 +119,20 @@ func TestParsePushCertUpload(t *testing.T) {
 		{name: "junk before first block", body: cat([]byte("junk\n"), certPEM, keyPEM)},
 		{name: "last cert wins", body: cat(otherCert, certPEM, keyPEM)},
 		{name: "last key wins", body: cat(certPEM, otherKey, keyPEM)},
-		{name: "chain appended", body: cat(certPEM, otherCert, keyPEM), wantErr: "tls: private key does not match public key"},
-		{name: "legacy encrypted key", body: cat(certPEM, encrypted), wantErr: "private key PEM appears to be encrypted"},
-		{name: "PKCS #8 encrypted key", body: cat(certPEM, pkcs8Encrypted), wantErr: "tls: failed to parse private key"},
-		{name: "CSR", body: cat(certPEM, csr, keyPEM), wantErr: `unrecognized PEM type: "CERTIFICATE REQUEST"`},
-		{name: "empty body", body: nil, wantErr: "tls: failed to find any PEM data in certificate input"},
-		{name: "certificate only", body: certPEM, wantErr: "tls: failed to find any PEM data in key input"},
-		{name: "key only", body: keyPEM, wantErr: "tls: failed to find any PEM data in certificate input"},
+		{name: "chain appended", body: cat(certPEM, otherCert, keyPEM), wantStep: keyPair, wantErr: "tls: private key does not match public key"},
+		{name: "legacy encrypted key", body: cat(certPEM, encrypted), wantStep: readPEM, wantErr: "private key PEM appears to be encrypted"},
+		{name: "PKCS #8 encrypted key", body: cat(certPEM, pkcs8Encrypted), wantStep: keyPair, wantErr: "tls: failed to parse private key"},
+		{name: "CSR", body: cat(certPEM, csr, keyPEM), wantStep: readPEM, wantErr: `unrecognized PEM type: "CERTIFICATE REQUEST"`},
+		{name: "empty body", body: nil, wantStep: keyPair, wantErr: "tls: failed to find any PEM data in certificate input"},
+		{name: "certificate only", body: certPEM, wantStep: keyPair, wantErr: "tls: failed to find any PEM data in key input"},
+		{name: "key only", body: keyPEM, wantStep: keyPair, wantErr: "tls: failed to find any PEM data in certificate input"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			gotCert, gotKey, err := cryptoutil.ParsePushCertUpload(tc.body)
 			if tc.wantErr != "" {
-				assertPushCertError(t, err, tc.wantErr)
+				assertPushCertError(t, err, tc.wantStep, tc.wantErr)
 				return
 			}
 			if err != nil {
@@ -161,11 +163,14 @@ func TestParsePushCertUploadECKey(t *testing.T) {
 	}
 }
 
-func assertPushCertError(t *testing.T, err error, want string) {
+func assertPushCertError(t *testing.T, err error, wantStep, want string) {
 	t.Helper()
 	var pushErr *cryptoutil.PushCertError
 	if !errors.As(err, &pushErr) {
 		t.Fatalf("got error %v (%T), want a *PushCertError", err, err)
+	}
+	if pushErr.Step != wantStep {
+		t.Errorf("got step %q, want %q", pushErr.Step, wantStep)
 	}
 	if err.Error() != want {
 		t.Errorf("got error %q, want %q", err.Error(), want)
