@@ -21,7 +21,7 @@ type usageFlag struct {
 
 var (
 	usageFlagLine = regexp.MustCompile(`^  -([a-z0-9-]+)`)
-	usageEnv      = regexp.MustCompile(`\[(NANOMDM_[A-Z0-9_]+)( is set)?\]$`)
+	usageEnv      = regexp.MustCompile(`\[(NANOMDM_[A-Z0-9_]+)( is set)?\]( \(default .*\))?$`)
 )
 
 // buildCommand builds the main package cmd/<name> into a temporary
