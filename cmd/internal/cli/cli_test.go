@@ -1,10 +1,12 @@
 package cli_test
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/mdmforge/nanomdm/cmd/internal/cli"
@@ -91,6 +93,7 @@ func TestOpenBackends(t *testing.T) {
 		{name: "inmem", args: []string{"-storage", "inmem", "-storage-dsn", "ignored"}},
 		{name: "filekv", args: []string{"-storage", "filekv", "-storage-dsn", filepath.Join(dir, "kv")}},
 		{name: "file", args: []string{"-storage", "file", "-storage-dsn", filepath.Join(dir, "file"), "-storage-options", "enable_deprecated=1"}},
+		{name: "multi", args: []string{"-storage", "inmem", "-storage-dsn", "", "-storage", "filekv", "-storage-dsn", filepath.Join(dir, "multi")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,5 +106,26 @@ func TestOpenBackends(t *testing.T) {
 				t.Errorf("closing: got error %v, want none", err)
 			}
 		})
+	}
+}
+
+func TestOpenLogsEachBackend(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	f := parse(t, "-storage", "inmem", "-storage-dsn", "", "-storage", "filekv", "-storage-dsn", filepath.Join(t.TempDir(), "kv"))
+	store, err := f.Open(log.New(&logs, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close(store)
+
+	for _, want := range []string{
+		`msg="storage setup" storage=inmem`,
+		`msg="storage setup" storage=filekv`,
+		`msg="storage setup" storage=multi-storage count=2`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log %q does not contain %q", logs.String(), want)
+		}
 	}
 }

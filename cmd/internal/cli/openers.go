@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/mdmforge/nanomdm/storage"
+	"github.com/mdmforge/nanomdm/storage/allmulti"
 	"github.com/mdmforge/nanomdm/storage/filekv"
 	"github.com/mdmforge/nanomdm/storage/inmem"
 	"github.com/mdmforge/nanomdm/storage/mysql"
@@ -59,12 +60,22 @@ func openPgSQL(b Backend, logger *slog.Logger) (storage.AllStorage, error) {
 	return pgsql.New(opts...)
 }
 
-// errNoMulti is returned for several backends until storage/allmulti,
-// which writes to all of them, is part of the build.
-var errNoMulti = errors.New("several storage backends are not supported by this build")
+// multiStore combines several backends with allmulti and closes all of
+// them on Close, which allmulti itself does not do.
+type multiStore struct {
+	*allmulti.Multi
+	stores []storage.AllStorage
+}
 
-// TODO: build the combination with storage/allmulti once it exists; until
-// then a command line that names several backends fails at start-up.
-func newMulti(_ *slog.Logger, _ []storage.AllStorage) (storage.AllStorage, error) {
-	return nil, errNoMulti
+func newMulti(logger *slog.Logger, stores []storage.AllStorage) storage.AllStorage {
+	return &multiStore{Multi: allmulti.New(logger, stores...), stores: stores}
+}
+
+// Close closes every backend and returns their errors joined.
+func (m *multiStore) Close() error {
+	errs := make([]error, 0, len(m.stores))
+	for _, s := range m.stores {
+		errs = append(errs, Close(s))
+	}
+	return errors.Join(errs...)
 }

@@ -84,12 +84,7 @@ func (f *StorageFlags) Open(logger *slog.Logger) (storage.AllStorage, error) {
 	}
 
 	logger.Info("storage setup", log.KeyStorage, "multi-storage", "count", len(stores))
-	multi, err := newMulti(logger.With(log.KeyStorage, "multi-storage"), stores)
-	if err != nil {
-		closeAll(stores)
-		return nil, err
-	}
-	return multi, nil
+	return newMulti(logger.With(log.KeyStorage, "multi-storage"), stores), nil
 }
 
 // open validates and builds one backend.
