@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync"
 
 	"github.com/micromdm/plist"
 )
@@ -47,15 +48,14 @@ func New(opts ...Option) (*Generator, error) {
 	for _, opt := range opts {
 		opt(g)
 	}
-	if g.fsys == nil {
-		sub, err := fs.Sub(embeddedSchemas, "schemas")
-		if err != nil {
-			return nil, fmt.Errorf("opening embedded schemas: %w", err)
-		}
-		g.fsys = sub
-	}
 
-	schemas, err := parseSchemas(g.fsys)
+	var schemas map[string][]Key
+	var err error
+	if g.fsys == nil {
+		schemas, err = parseEmbedded()
+	} else {
+		schemas, err = parseSchemas(g.fsys)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +63,16 @@ func New(opts ...Option) (*Generator, error) {
 	g.types = sortedTypes(schemas)
 	return g, nil
 }
+
+// parseEmbedded parses the embedded schemas once per process. Generators
+// share the result, which nothing modifies after parsing.
+var parseEmbedded = sync.OnceValues(func() (map[string][]Key, error) {
+	sub, err := fs.Sub(embeddedSchemas, "schemas")
+	if err != nil {
+		return nil, fmt.Errorf("opening embedded schemas: %w", err)
+	}
+	return parseSchemas(sub)
+})
 
 // RequestTypes returns every RequestType the schemas define, sorted. The
 // caller may modify the returned slice.
