@@ -10,6 +10,9 @@
 #   docker run -p 9000:9000 -v nanomdm-data:/data -v "$PWD/ca.pem:/ca.pem:ro" \
 #       nanomdm -ca /ca.pem -api "$API_KEY"
 
+# NOTE: go.mod requires Go 1.26.8. The official golang images set
+# GOTOOLCHAIN=local, so the build fails on an older 1.26 image instead of
+# downloading a newer toolchain; pull the tag again if that happens.
 FROM golang:1.26 AS build
 
 WORKDIR /src
