@@ -176,3 +176,21 @@ func TestNextCommandPlan(t *testing.T) {
 	sqltest.CheckPlan(t, db, s, s.NextCommandQuery(false), backendTests,
 		"ANALYZE TABLE enrollment_queue, command_results, commands")
 }
+
+// BenchmarkRetrieveNextCommand fills a history of up to a million answered
+// commands for one device on a fresh database and measures finding its
+// pending command, with this server's schema and with NanoMDM's.
+func BenchmarkRetrieveNextCommand(b *testing.B) {
+	const analyze = "ANALYZE TABLE enrollment_queue, command_results, commands"
+	b.Run("schema=ours", func(b *testing.B) {
+		db := scratchDatabase(b)
+		sqltest.ExecAll(b, db, splitStatements(Schema)...)
+		sqltest.BenchmarkNextCommand(b, db, open(b, db), true, 1000000, analyze)
+	})
+	b.Run("schema=nanomdm", func(b *testing.B) {
+		db := scratchDatabase(b)
+		sqltest.ExecAll(b, db, splitStatements(Schema)...)
+		sqltest.ExecAll(b, db, backendTests.Downgrade...)
+		sqltest.BenchmarkNextCommand(b, db, open(b, db), false, 100000, analyze)
+	})
+}

@@ -3,8 +3,8 @@ package sqlstore
 import "strings"
 
 // Features records which of this server's optional columns the database
-// has. Each is an addition to NanoMDM's schema; without it the store uses
-// NanoMDM's columns and is less exact, as each field says.
+// has. Each is an addition to NanoMDM's schema. Without one, the store uses
+// NanoMDM's columns and is less exact in the way its field describes.
 type Features struct {
 	// EnqueueOrder is enrollment_queue.enqueue_order. Without it, commands
 	// enqueued to one enrollment within one created_at tick (a second on

@@ -202,7 +202,7 @@ func (s *Store) deleteCommand(ctx context.Context, id string, report *mdm.Comman
 // as a cleared one, is deleted too, as NanoMDM does.
 func (s *Store) deleteCommandTx(ctx context.Context, tx *sql.Tx, id, uuid string) (bool, error) {
 	// Locking the command row serializes enrollments that finish the same
-	// command, so the last one sees that nothing refers to it any more.
+	// command, so the last one finds that nothing refers to it any more.
 	var locked string
 	err := tx.QueryRowContext(ctx, s.text.lockCommand, uuid).Scan(&locked)
 	if errors.Is(err, sql.ErrNoRows) {

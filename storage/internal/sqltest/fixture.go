@@ -40,8 +40,9 @@ const plistHead = `<?xml version="1.0" encoding="UTF-8"?>
 
 // LoadFixture writes, with plain SQL, the rows NanoMDM's queries write for
 // one enrolled device with a user channel, four commands, two certificate
-// bindings and a push certificate: PEM identity certificate, hex push
-// token, base64 bootstrap token, XML plists, timestamps a second apart.
+// bindings and a push certificate. Values are encoded as NanoMDM encodes
+// them: a PEM identity certificate, a hex push token, a base64 bootstrap
+// token and XML plists, with queue times a second apart.
 func LoadFixture(t testing.TB, db *sql.DB) *Fixture {
 	t.Helper()
 	udid := randomUDID()

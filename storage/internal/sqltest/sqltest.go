@@ -39,7 +39,7 @@ func ExecAll(t testing.TB, db *sql.DB, stmts ...string) {
 	}
 }
 
-// Backend is what the shared tests need to know about one backend.
+// Backend describes one backend to the shared tests.
 type Backend struct {
 	// Downgrade holds the statements that remove this server's additions
 	// from a database loaded with schema.sql, leaving NanoMDM's shape.
