@@ -51,9 +51,9 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-
-	if err := tour(ctx, srv, p); err != nil {
+	err = tour(ctx, srv, p)
+	srv.stop()
+	if err != nil {
 		return err
 	}
 	step("Done. The server log is ./%s/server.log and its data is in ./%s/db", dir, dir)
