@@ -35,7 +35,7 @@ func ErrorStatus(err error) int {
 	return http.StatusInternalServerError
 }
 
-// WriteError answers the request with status and its standard reason
+// WriteError responds to the request with status and its standard reason
 // phrase as a plain-text body, the way [http.Error] does, and logs err with
 // msg at a level chosen by [LogLevel]. Extra args (slog key/value pairs)
 // go on the log line before the status and the error. Clients only ever
