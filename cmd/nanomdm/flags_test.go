@@ -119,3 +119,16 @@ func TestRunExitCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestUsageLeavesOutEnvForDSNAndVersion(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"nanomdm", "-h"}, envFrom(nil), &bytes.Buffer{}, &stderr); code != 0 {
+		t.Fatalf("got exit code %d, want 0", code)
+	}
+	for _, unwanted := range []string{"NANOMDM_DSN", "NANOMDM_VERSION"} {
+		if strings.Contains(stderr.String(), unwanted) {
+			t.Errorf("usage mentions %s, which the server never reads", unwanted)
+		}
+	}
+}
