@@ -1,98 +1,45 @@
 package pgsql
 
 import (
-	"bytes"
-	"strings"
+	"database/sql"
+	"io"
+	"log/slog"
 	"testing"
 
-	"github.com/mdmforge/nanomdm/log"
 	"github.com/mdmforge/nanomdm/storage/internal/sqltest"
 )
 
+// opener opens the backend for the shared schema tests.
+func opener(db *sql.DB, logger *slog.Logger, create bool) (io.Closer, error) {
+	opts := []Option{WithDB(db), WithLogger(logger)}
+	if create {
+		opts = append(opts, WithCreateSchema())
+	}
+	return New(opts...)
+}
+
 func TestSchemaCheck(t *testing.T) {
-	tests := []struct {
-		name    string
-		setup   []string
-		wantErr []string
-	}{
+	sqltest.SchemaCheck(t, scratchDatabase, opener, []sqltest.SchemaCase{
 		{
-			name:    "empty database",
-			wantErr: []string{"pgsql database has no tables", "load storage/pgsql/schema.sql"},
+			Name: "empty database",
+			Want: []string{"pgsql database has no tables", "load storage/pgsql/schema.sql"},
 		},
 		{
-			name:    "other tables only",
-			setup:   []string{"CREATE TABLE unrelated (id INT)"},
-			wantErr: []string{"table devices missing: load storage/pgsql/schema.sql"},
+			Name:  "other tables only",
+			Setup: []string{"CREATE TABLE unrelated (id INT)"},
+			Want:  []string{"table devices missing: load storage/pgsql/schema.sql"},
 		},
 		{
-			name:    "column missing",
-			setup:   []string{Schema, "ALTER TABLE enrollments DROP COLUMN last_seen_at"},
-			wantErr: []string{"column enrollments.last_seen_at missing: load storage/pgsql/schema.sql"},
+			Name:  "column missing",
+			Setup: []string{Schema, "ALTER TABLE enrollments DROP COLUMN last_seen_at"},
+			Want:  []string{"column enrollments.last_seen_at missing: load storage/pgsql/schema.sql"},
 		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			db := scratchDatabase(t)
-			sqltest.ExecAll(t, db, tc.setup...)
-			s, err := New(WithDB(db))
-			if err == nil {
-				s.Close()
-				t.Fatalf("New: got no error, want %q", tc.wantErr)
-			}
-			for _, want := range tc.wantErr {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("New: got error %q, want it to contain %q", err, want)
-				}
-			}
-		})
-	}
+	})
 }
 
 func TestCreateSchema(t *testing.T) {
-	db := scratchDatabase(t)
-	var logs bytes.Buffer
-	open(t, db, WithCreateSchema(), WithLogger(log.New(&logs, false)))
-	if !strings.Contains(logs.String(), "created schema") {
-		t.Errorf("first start: got logs\n%s\nwant a created schema line", &logs)
-	}
-	if strings.Contains(logs.String(), "schema addition missing") {
-		t.Errorf("first start: got logs\n%s\nwant no missing additions", &logs)
-	}
-
-	logs.Reset()
-	open(t, db, WithCreateSchema(), WithLogger(log.New(&logs, false)))
-	if strings.Contains(logs.String(), "created schema") {
-		t.Errorf("second start: got logs\n%s\nwant the schema left alone", &logs)
-	}
-}
-
-func TestCreateSchemaNotEmpty(t *testing.T) {
-	db := scratchDatabase(t)
-	sqltest.ExecAll(t, db, "CREATE TABLE unrelated (id INT)")
-	s, err := New(WithDB(db), WithCreateSchema())
-	if err == nil {
-		s.Close()
-		t.Fatal("New on a database with another table: got no error, want one")
-	}
-	var n int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.tables
-WHERE table_schema = current_schema()`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
-		t.Errorf("tables after New: got %d, want 1 (nothing created)", n)
-	}
-}
-
-func TestPingFailure(t *testing.T) {
-	s, err := New(WithDSN("postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"))
-	if err == nil {
-		s.Close()
-		t.Fatal("New with an unreachable server: got no error, want one")
-	}
-	if !strings.Contains(err.Error(), "pinging pgsql database") {
-		t.Errorf("New: got error %q, want it to name the ping", err)
-	}
+	sqltest.CreateSchema(t, scratchDatabase, opener,
+		`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()`)
 }
 
 func TestBadInput(t *testing.T) {
