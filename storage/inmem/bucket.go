@@ -20,90 +20,99 @@ const shardCount = 256
 type bucket struct {
 	seed   maphash.Seed
 	pack   func(key string, value []byte) []byte
-	unpack func(value []byte) ([]byte, error)
+	unpack func(stored []byte) ([]byte, error)
 	shards [shardCount]shard
 }
 
 // shard is one locked part of a bucket.
 type shard struct {
 	mu     sync.RWMutex
-	groups map[string]map[string][]byte // first segment -> rest of key -> value
+	groups map[string]group // by first segment of the key
 }
 
-// newBucket returns an empty bucket. pack stores a copy of a value,
-// possibly compressed, and unpack reverses it.
+// newBucket returns an empty bucket. pack returns the copy of a value to
+// keep, possibly compressed, and unpack reverses it. Values handed out by
+// Get may be the kept copy itself, so callers must not modify them.
 func newBucket(pack func(string, []byte) []byte, unpack func([]byte) ([]byte, error)) *bucket {
 	b := &bucket{seed: maphash.MakeSeed(), pack: pack, unpack: unpack}
 	for i := range b.shards {
-		b.shards[i].groups = make(map[string]map[string][]byte)
+		b.shards[i].groups = make(map[string]group)
 	}
 	return b
 }
 
-// split cuts key before its first "." into group and rest, so that
-// group+rest is key again.
-func split(key string) (group, rest string) {
+// split cuts key before its first "." into the group name and the rest,
+// so that name+rest is key again.
+func split(key string) (name, rest string) {
 	if i := strings.IndexByte(key, '.'); i >= 0 {
 		return key[:i], key[i:]
 	}
 	return key, ""
 }
 
-func (b *bucket) shardOf(group string) *shard {
-	return &b.shards[maphash.String(b.seed, group)%shardCount]
+func (b *bucket) shardOf(name string) *shard {
+	return &b.shards[maphash.String(b.seed, name)%shardCount]
+}
+
+// lookup returns the stored copy of key.
+func (b *bucket) lookup(key string) ([]byte, bool) {
+	name, rest := split(key)
+	sh := b.shardOf(name)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	g, ok := sh.groups[name]
+	if !ok {
+		return nil, false
+	}
+	return g.get(rest)
 }
 
 // Get implements kv.Bucket.
 func (b *bucket) Get(_ context.Context, key string) ([]byte, error) {
-	group, rest := split(key)
-	sh := b.shardOf(group)
-	sh.mu.RLock()
-	v, ok := sh.groups[group][rest]
-	sh.mu.RUnlock()
+	stored, ok := b.lookup(key)
 	if !ok {
 		return nil, kv.KeyNotFound(key)
 	}
-	return b.unpack(v)
+	return b.unpack(stored)
 }
 
 // Has implements kv.Bucket.
 func (b *bucket) Has(_ context.Context, key string) (bool, error) {
-	group, rest := split(key)
-	sh := b.shardOf(group)
-	sh.mu.RLock()
-	_, ok := sh.groups[group][rest]
-	sh.mu.RUnlock()
+	_, ok := b.lookup(key)
 	return ok, nil
 }
 
 // Set implements kv.Bucket.
 func (b *bucket) Set(_ context.Context, key string, value []byte) error {
-	packed := b.pack(key, value)
-	group, rest := split(key)
-	sh := b.shardOf(group)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	g := sh.groups[group]
-	if g == nil {
-		g = make(map[string][]byte, 1)
-		sh.groups[strings.Clone(group)] = g
-	}
-	g[strings.Clone(rest)] = packed
+	b.update(key, b.pack(key, value), false)
 	return nil
 }
 
 // Delete implements kv.Bucket.
 func (b *bucket) Delete(_ context.Context, key string) error {
-	group, rest := split(key)
-	sh := b.shardOf(group)
+	b.update(key, nil, true)
+	return nil
+}
+
+// update stores or removes key under its shard's lock.
+func (b *bucket) update(key string, stored []byte, remove bool) {
+	name, rest := split(key)
+	sh := b.shardOf(name)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	g := sh.groups[group]
-	delete(g, rest)
-	if g != nil && len(g) == 0 {
-		delete(sh.groups, group)
+	g, ok := sh.groups[name]
+	if !ok && remove {
+		return
 	}
-	return nil
+	g.set(rest, stored, remove)
+	switch {
+	case g.empty():
+		delete(sh.groups, name)
+	case ok:
+		sh.groups[name] = g
+	default:
+		sh.groups[strings.Clone(name)] = g
+	}
 }
 
 // KeysPrefix implements kv.Bucket. A prefix with a "." lists one group;
@@ -111,26 +120,24 @@ func (b *bucket) Delete(_ context.Context, key string) error {
 func (b *bucket) KeysPrefix(_ context.Context, prefix string) ([]string, error) {
 	var keys []string
 	if strings.Contains(prefix, ".") {
-		group, rest := split(prefix)
-		sh := b.shardOf(group)
+		name, rest := split(prefix)
+		sh := b.shardOf(name)
 		sh.mu.RLock()
 		defer sh.mu.RUnlock()
-		for name := range sh.groups[group] {
-			if strings.HasPrefix(name, rest) {
-				keys = append(keys, group+name)
+		g := sh.groups[name]
+		g.keys(func(r string) {
+			if strings.HasPrefix(r, rest) {
+				keys = append(keys, name+r)
 			}
-		}
+		})
 		return keys, nil
 	}
 	for i := range b.shards {
 		sh := &b.shards[i]
 		sh.mu.RLock()
-		for group, g := range sh.groups {
-			if !strings.HasPrefix(group, prefix) {
-				continue
-			}
-			for name := range g {
-				keys = append(keys, group+name)
+		for name, g := range sh.groups {
+			if strings.HasPrefix(name, prefix) {
+				g.keys(func(r string) { keys = append(keys, name+r) })
 			}
 		}
 		sh.mu.RUnlock()

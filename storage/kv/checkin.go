@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/mdmforge/nanomdm/mdm"
 	"github.com/mdmforge/nanomdm/storage"
@@ -47,6 +48,9 @@ func (s *KV) StoreAuthenticate(r *mdm.Request, msg *mdm.Authenticate) error {
 	}
 	serial := kvPair{join(r.ID, keySerial), []byte(msg.SerialNumber)}
 	for _, p := range []kvPair{cert, serial} {
+		if !s.keeps(p.key) {
+			continue
+		}
 		if err := setOrDelete(ctx, s.devices, p); err != nil {
 			return err
 		}
@@ -114,7 +118,6 @@ func (s *KV) StoreTokenUpdate(r *mdm.Request, msg *mdm.TokenUpdate) error {
 	}
 
 	pairs := []kvPair{
-		{join(r.ID, keyLastSeen), formatTime(s.now())},
 		{join(r.ID, keyType), []byte(r.Type.String())},
 		{join(r.ID, keyTopic), []byte(msg.Topic)},
 		{join(r.ID, keyPushMagic), []byte(msg.PushMagic)},
@@ -128,7 +131,10 @@ func (s *KV) StoreTokenUpdate(r *mdm.Request, msg *mdm.TokenUpdate) error {
 	if r.ParentID != "" {
 		pairs = append(pairs, kvPair{join(r.ParentID, keyUserChannel, r.ID), []byte(valueTrue)})
 	}
-	if err := setKeys(ctx, s.enrollments, pairs...); err != nil {
+	if err := s.touch(r); err != nil {
+		return err
+	}
+	if err := setKeys(ctx, s.enrollments, s.kept(pairs)...); err != nil {
 		return err
 	}
 	return s.bumpTally(ctx, r.ID)
@@ -148,7 +154,7 @@ func (s *KV) bumpTally(ctx context.Context, id string) error {
 	if tally == 1 {
 		pairs = append(pairs, kvPair{join(id, keyEnrolledAt), formatTime(s.now())})
 	}
-	if err := setKeys(ctx, s.enrollments, pairs...); err != nil {
+	if err := setKeys(ctx, s.enrollments, s.kept(pairs)...); err != nil {
 		return err
 	}
 	return deleteKeys(ctx, s.enrollments, join(id, keyDisabled))
@@ -227,9 +233,44 @@ func (s *KV) StoreUserAuthenticate(r *mdm.Request, msg *mdm.UserAuthenticate) er
 
 // touch records now as the last-seen time of r.ID.
 func (s *KV) touch(r *mdm.Request) error {
+	if !s.keeps(keyLastSeen) {
+		return nil
+	}
 	err := s.enrollments.Set(r.Context, join(r.ID, keyLastSeen), formatTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("updating last seen of %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// writeOnlyKeys are the key names no method of this package reads. They
+// are stored for NanoMDM and for people reading the files.
+var writeOnlyKeys = []string{keyCert, keySerial, keyUnlockToken, keyEnrolledAt, keyLastSeen}
+
+// keeps reports whether the key, or key name, is stored: always, unless
+// WithoutWriteOnlyKeys left out the write-only ones.
+func (s *KV) keeps(key string) bool {
+	if !s.skipWriteOnly {
+		return true
+	}
+	for _, name := range writeOnlyKeys {
+		if key == name || strings.HasSuffix(key, keySep+name) {
+			return false
+		}
+	}
+	return true
+}
+
+// kept returns the pairs whose keys are stored.
+func (s *KV) kept(pairs []kvPair) []kvPair {
+	if !s.skipWriteOnly {
+		return pairs
+	}
+	out := pairs[:0:0]
+	for _, p := range pairs {
+		if s.keeps(p.key) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -80,11 +80,12 @@ type KV struct {
 	queue       Bucket
 	pushCert    Bucket
 
-	idLocks    stripedMutex // enrollment IDs: queue lists and tallies
-	keyLocks   stripedMutex // command UUIDs and push topics
-	now        func() time.Time
-	logger     *slog.Logger
-	emptyLinks bool
+	idLocks       stripedMutex // enrollment IDs: queue lists and tallies
+	keyLocks      stripedMutex // command UUIDs and push topics
+	now           func() time.Time
+	logger        *slog.Logger
+	emptyLinks    bool
+	skipWriteOnly bool
 }
 
 // Option configures a KV.
@@ -108,6 +109,14 @@ func WithLogger(logger *slog.Logger) Option {
 // means creating the file again for the next command.
 func WithEmptyLinks() Option {
 	return func(s *KV) { s.emptyLinks = true }
+}
+
+// WithoutWriteOnlyKeys leaves out the keys no method reads: the identity
+// certificate, serial number, unlock token, enrolled-at and last-seen
+// times. It suits storage that nothing else can read, such as memory,
+// where it saves space and a write per request.
+func WithoutWriteOnlyKeys() Option {
+	return func(s *KV) { s.skipWriteOnly = true }
 }
 
 // New returns a KV storing into b. Every bucket must be set.
