@@ -20,6 +20,7 @@ import (
 	_ "github.com/go-sql-driver/mysql" // registers the "mysql" driver
 
 	"github.com/mdmforge/nanomdm/log"
+	"github.com/mdmforge/nanomdm/storage"
 	"github.com/mdmforge/nanomdm/storage/internal/sqlstore"
 )
 
@@ -37,6 +38,8 @@ var Upgrade string
 
 // startTimeout bounds the ping and the schema checks of [New].
 const startTimeout = 30 * time.Second
+
+var _ storage.AllStorage = (*Storage)(nil)
 
 // Storage is the MySQL backend. It implements [storage.AllStorage] and is
 // safe for concurrent use.

@@ -20,6 +20,7 @@ import (
 	_ "github.com/lib/pq" // registers the "postgres" driver
 
 	"github.com/mdmforge/nanomdm/log"
+	"github.com/mdmforge/nanomdm/storage"
 	"github.com/mdmforge/nanomdm/storage/internal/sqlstore"
 )
 
@@ -38,6 +39,8 @@ var Upgrade string
 
 // startTimeout bounds the ping and the schema checks of [New].
 const startTimeout = 30 * time.Second
+
+var _ storage.AllStorage = (*Storage)(nil)
 
 // Storage is the PostgreSQL backend. It implements [storage.AllStorage]
 // and is safe for concurrent use.
