@@ -93,7 +93,7 @@ func testDisableUser(t *testing.T, e *env) {
 
 // retrieveBootstrap returns the stored bootstrap token of c, or nil.
 func (e *env) retrieveBootstrap(c channel) ([]byte, error) {
-	msg := decodeCheckin[*mdm.GetBootstrapToken](e.t, getBootstrapPlist(c.udid, c.userID))
+	msg := decodeCheckin[*mdm.GetBootstrapToken](e.t, getBootstrapPlist(c))
 	tok, err := e.s.RetrieveBootstrapToken(e.request(c, nil), msg)
 	if tok == nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (e *env) retrieveBootstrap(c channel) ([]byte, error) {
 
 // storeBootstrap stores token (nil for a message without one) for c.
 func (e *env) storeBootstrap(c channel, token []byte) error {
-	msg := decodeCheckin[*mdm.SetBootstrapToken](e.t, bootstrapPlist(c.udid, c.userID, token))
+	msg := decodeCheckin[*mdm.SetBootstrapToken](e.t, bootstrapPlist(c, token))
 	return e.s.StoreBootstrapToken(e.request(c, nil), msg)
 }
 
@@ -167,11 +167,43 @@ func testUserAuthenticate(t *testing.T, e *env) {
 	dev := e.enroll()
 	u := dev.user()
 	for _, digest := range []bool{false, true, false} {
-		msg := decodeCheckin[*mdm.UserAuthenticate](t, userAuthenticatePlist(u.udid, u.userID, digest))
+		msg := decodeCheckin[*mdm.UserAuthenticate](t, userAuthenticatePlist(u, digest))
 		if err := e.s.StoreUserAuthenticate(e.request(u, nil), msg); err != nil {
 			t.Fatalf("StoreUserAuthenticate(digest=%v): %v", digest, err)
 		}
 	}
 	e.tokenUpdate(u)
 	e.wantTally(u, 1)
+}
+
+// testUserEnrollment runs a User Enrollment, whose channels are named by
+// EnrollmentID and EnrollmentUserID, through enrollment, a command and
+// re-enrollment.
+func testUserEnrollment(t *testing.T, e *env) {
+	dev := byodDevice()
+	e.authenticate(dev, nil)
+	devMsg := e.tokenUpdate(dev)
+	u := e.enrollUser(dev)
+	if got, want := u.id().ID, dev.udid+":"+u.userID; got != want {
+		t.Fatalf("user channel ID: got %q, want %q", got, want)
+	}
+	e.wantTally(dev, 1)
+	e.wantTally(u, 1)
+
+	infos, err := e.s.RetrievePushInfo(t.Context(), []string{dev.udid})
+	if err != nil {
+		t.Fatalf("RetrievePushInfo: %v", err)
+	}
+	wantPush(t, dev.udid, infos[dev.udid], devMsg.Push)
+
+	cmd := newCommand(t)
+	e.enqueue(cmd, dev, u)
+	e.wantNext(dev, false, cmd.CommandUUID)
+	e.wantNext(u, false, cmd.CommandUUID)
+
+	e.authenticate(dev, nil)
+	e.wantTally(dev, 0)
+	e.wantTally(u, 0)
+	e.wantNext(dev, false, "")
+	e.wantNext(u, false, "")
 }

@@ -16,20 +16,29 @@ type env struct {
 }
 
 // channel is one enrollment channel: a device, or a user of a device.
+// With byod, udid and userID are the EnrollmentID and EnrollmentUserID of
+// a User Enrollment.
 type channel struct {
 	udid   string
 	userID string
+	byod   bool
 }
 
 // device returns a fresh device channel that is not stored yet.
 func device() channel { return channel{udid: newUDID()} }
 
+// byodDevice returns a fresh User Enrollment device channel.
+func byodDevice() channel { return channel{udid: newUDID(), byod: true} }
+
 // user returns a fresh user channel of c's device.
-func (c channel) user() channel { return channel{udid: c.udid, userID: newUDID()} }
+func (c channel) user() channel { return channel{udid: c.udid, userID: newUDID(), byod: c.byod} }
 
 // id returns the normalized enrollment ID of c.
 func (c channel) id() *mdm.EnrollID {
 	e := mdm.Enrollment{UDID: c.udid, UserID: c.userID}
+	if c.byod {
+		e = mdm.Enrollment{EnrollmentID: c.udid, EnrollmentUserID: c.userID}
+	}
 	return e.Resolve()
 }
 
@@ -44,7 +53,11 @@ func (e *env) request(c channel, cert *x509.Certificate) *mdm.Request {
 // StoreAuthenticate, ClearQueue, then Disable.
 func (e *env) authenticate(c channel, cert *x509.Certificate) {
 	e.t.Helper()
-	msg := decodeCheckin[*mdm.Authenticate](e.t, fixture(e.t, "Authenticate.2.plist", c.udid))
+	raw := fixture(e.t, "Authenticate.2.plist", c.udid)
+	if c.byod {
+		raw = authenticatePlist(c)
+	}
+	msg := decodeCheckin[*mdm.Authenticate](e.t, raw)
 	r := e.request(c, cert)
 	if err := e.s.StoreAuthenticate(r, msg); err != nil {
 		e.t.Fatalf("StoreAuthenticate(%s): %v", c.udid, err)
@@ -58,12 +71,12 @@ func (e *env) authenticate(c channel, cert *x509.Certificate) {
 }
 
 // tokenUpdate stores a TokenUpdate for c: the real device fixture for a
-// device channel, a generated one for a user channel.
+// device channel, a generated one for user channels and User Enrollments.
 func (e *env) tokenUpdate(c channel) *mdm.TokenUpdate {
 	e.t.Helper()
 	raw := fixture(e.t, "TokenUpdate.2.plist", c.udid)
-	if c.userID != "" {
-		raw = userTokenUpdatePlist(c.udid, c.userID, newCommandUUID(), []byte(randomID(32)))
+	if c.userID != "" || c.byod {
+		raw = tokenUpdatePlist(c, newCommandUUID(), []byte(randomID(32)))
 	}
 	msg := decodeCheckin[*mdm.TokenUpdate](e.t, raw)
 	if err := e.s.StoreTokenUpdate(e.request(c, nil), msg); err != nil {
@@ -148,7 +161,7 @@ func (e *env) next(c channel, skipNotNow bool) string {
 // store's error.
 func (e *env) report(c channel, uuid, status string) error {
 	e.t.Helper()
-	report := decodeReport(e.t, reportPlist(c.udid, c.userID, uuid, status))
+	report := decodeReport(e.t, reportPlist(c, uuid, status))
 	return e.s.StoreCommandReport(e.request(c, nil), report)
 }
 

@@ -60,20 +60,31 @@ func decodeCheckin[T any](t testing.TB, raw []byte) T {
 	return typed
 }
 
-// enrollmentKeys returns the plist keys that name the channel of udid and,
-// when userID is not empty, of that user.
-func enrollmentKeys(udid, userID string) string {
-	s := "<key>UDID</key><string>" + udid + "</string>\n"
-	if userID != "" {
-		s += "<key>UserID</key><string>" + userID + "</string>\n"
-		s += "<key>UserShortName</key><string>user" + userID[:4] + "</string>\n"
+// enrollmentKeys returns the plist keys that name channel c: UDID and
+// UserID, or EnrollmentID and EnrollmentUserID for a User Enrollment.
+func enrollmentKeys(c channel) string {
+	deviceKey, userKey := "UDID", "UserID"
+	if c.byod {
+		deviceKey, userKey = "EnrollmentID", "EnrollmentUserID"
+	}
+	s := "<key>" + deviceKey + "</key><string>" + c.udid + "</string>\n"
+	if c.userID != "" {
+		s += "<key>" + userKey + "</key><string>" + c.userID + "</string>\n"
+		s += "<key>UserShortName</key><string>user" + c.userID[:4] + "</string>\n"
 	}
 	return s
 }
 
-// userTokenUpdatePlist returns a user channel TokenUpdate with its own push
-// magic and token.
-func userTokenUpdatePlist(udid, userID, magic string, token []byte) []byte {
+// authenticatePlist returns an Authenticate for the device channel c,
+// without a serial number, as a User Enrollment sends it.
+func authenticatePlist(c channel) []byte {
+	return fmt.Appendf(nil, "%s<dict>\n<key>MessageType</key><string>Authenticate</string>\n<key>Topic</key><string>%s</string>\n%s</dict></plist>\n",
+		plistHeader, fixtureTopic, enrollmentKeys(c))
+}
+
+// tokenUpdatePlist returns a TokenUpdate for c with its own push magic
+// and token.
+func tokenUpdatePlist(c channel, magic string, token []byte) []byte {
 	return fmt.Appendf(nil, `%s<dict>
 <key>MessageType</key><string>TokenUpdate</string>
 <key>PushMagic</key><string>%s</string>
@@ -81,35 +92,35 @@ func userTokenUpdatePlist(udid, userID, magic string, token []byte) []byte {
 <key>Topic</key><string>%s</string>
 %s</dict></plist>
 `, plistHeader, magic, base64.StdEncoding.EncodeToString(token), fixtureTopic,
-		enrollmentKeys(udid, userID))
+		enrollmentKeys(c))
 }
 
 // userAuthenticatePlist returns a UserAuthenticate, with a DigestResponse
 // when digest is true.
-func userAuthenticatePlist(udid, userID string, digest bool) []byte {
+func userAuthenticatePlist(c channel, digest bool) []byte {
 	extra := ""
 	if digest {
 		extra = "<key>DigestResponse</key><string>response</string>\n"
 	}
 	return fmt.Appendf(nil, "%s<dict>\n<key>MessageType</key><string>UserAuthenticate</string>\n%s%s</dict></plist>\n",
-		plistHeader, extra, enrollmentKeys(udid, userID))
+		plistHeader, extra, enrollmentKeys(c))
 }
 
 // bootstrapPlist returns a SetBootstrapToken carrying token, or none when
 // token is nil.
-func bootstrapPlist(udid, userID string, token []byte) []byte {
+func bootstrapPlist(c channel, token []byte) []byte {
 	data := ""
 	if token != nil {
 		data = "<key>BootstrapToken</key><data>" + base64.StdEncoding.EncodeToString(token) + "</data>\n"
 	}
 	return fmt.Appendf(nil, "%s<dict>\n<key>MessageType</key><string>SetBootstrapToken</string>\n%s%s</dict></plist>\n",
-		plistHeader, data, enrollmentKeys(udid, userID))
+		plistHeader, data, enrollmentKeys(c))
 }
 
 // getBootstrapPlist returns a GetBootstrapToken check-in.
-func getBootstrapPlist(udid, userID string) []byte {
+func getBootstrapPlist(c channel) []byte {
 	return fmt.Appendf(nil, "%s<dict>\n<key>MessageType</key><string>GetBootstrapToken</string>\n%s</dict></plist>\n",
-		plistHeader, enrollmentKeys(udid, userID))
+		plistHeader, enrollmentKeys(c))
 }
 
 // commandPlist returns a command plist with the given UUID.
@@ -132,15 +143,15 @@ func newCommand(t testing.TB) *mdm.Command {
 	return cmd
 }
 
-// reportPlist returns an XML command report from udid (and userID, when
-// not empty). An empty uuid leaves CommandUUID out, as Idle reports do.
-func reportPlist(udid, userID, uuid, status string) []byte {
+// reportPlist returns an XML command report from c. An empty uuid leaves
+// CommandUUID out, as Idle reports do.
+func reportPlist(c channel, uuid, status string) []byte {
 	cmdKey := ""
 	if uuid != "" {
 		cmdKey = "<key>CommandUUID</key><string>" + uuid + "</string>\n"
 	}
 	return fmt.Appendf(nil, "%s<dict>\n%s<key>Status</key><string>%s</string>\n%s</dict></plist>\n",
-		plistHeader, cmdKey, status, enrollmentKeys(udid, userID))
+		plistHeader, cmdKey, status, enrollmentKeys(c))
 }
 
 // decodeReport decodes a command report.

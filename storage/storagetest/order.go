@@ -94,7 +94,7 @@ func (e *env) reportAndNext(c channel, uuid, status, want string) error {
 		Enrollment:  mdm.Enrollment{UDID: c.udid, UserID: c.userID},
 		CommandUUID: uuid,
 		Status:      status,
-		Raw:         mdm.Raw{Raw: reportPlist(c.udid, c.userID, uuid, status)},
+		Raw:         mdm.Raw{Raw: reportPlist(c, uuid, status)},
 	}
 	if err := e.s.StoreCommandReport(e.request(c, nil), report); err != nil {
 		return fmt.Errorf("storing %s report: %w", status, err)

@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.AllStorage, opts ...O
 		{"bootstrap token", testBootstrapToken},
 		{"bootstrap token user channel", testBootstrapTokenUserChannel},
 		{"user authenticate", testUserAuthenticate},
+		{"user enrollment", testUserEnrollment},
 		{"queue FIFO", testQueueFIFO},
 		{"queue NotNow", testQueueNotNow},
 		{"queue answered leaves for good", testQueueAnsweredLeaves},
