@@ -75,12 +75,17 @@ func (s *Store) enqueueTx(ctx context.Context, ids []string, cmd *mdm.Command) e
 		for _, id := range batch {
 			args = append(args, id, cmd.CommandUUID)
 		}
-		query := s.text.enqueue
-		if len(batch) < batchSize {
-			query = s.dialect.Flavor.translate(
-				`INSERT INTO enrollment_queue (id, command_uuid) VALUES ` + tuples("(?, ?)", len(batch)))
+		var err error
+		switch len(batch) {
+		case 1:
+			_, err = tx.StmtContext(ctx, s.st.enqueueOne).ExecContext(ctx, args...)
+		case batchSize:
+			_, err = tx.ExecContext(ctx, s.text.enqueue, args...)
+		default:
+			query := s.dialect.Flavor.translate(qEnqueue + tuples("(?, ?)", len(batch)))
+			_, err = tx.ExecContext(ctx, query, args...)
 		}
-		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		if err != nil {
 			return rollback(tx, fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err))
 		}
 	}
@@ -99,7 +104,7 @@ func (s *Store) knownIDs(ctx context.Context, ids []string) (map[string]struct{}
 		want[id] = struct{}{}
 	}
 	known := make(map[string]struct{}, len(ids))
-	err := s.queryBatches(ctx, ids, s.text.knownIDs, `SELECT id FROM enrollments WHERE id IN (%s)`,
+	err := s.queryBatches(ctx, ids, s.st.knownID, s.text.knownIDs, qKnownIDs,
 		func(rows *sql.Rows) error {
 			var id string
 			if err := rows.Scan(&id); err != nil {
@@ -117,19 +122,30 @@ func (s *Store) knownIDs(ctx context.Context, ids []string) (map[string]struct{}
 }
 
 // queryBatches runs a query with an IN list over ids, batchSize at a time,
-// and calls scan for each row. full is the translated query for a full
-// batch; format has one %s for the IN list of a shorter one.
-func (s *Store) queryBatches(ctx context.Context, ids []string, full, format string, scan func(*sql.Rows) error) error {
+// and calls scan for each row. one is the prepared query for one ID and
+// full the translated query for a full batch; format has one %s for the IN
+// list of other sizes.
+func (s *Store) queryBatches(ctx context.Context, ids []string, one *sql.Stmt, full, format string, scan func(*sql.Rows) error) error {
 	for batch := range batches(ids) {
 		args := make([]any, len(batch))
 		for i, id := range batch {
 			args[i] = id
 		}
-		query := full
-		if len(batch) < batchSize {
-			query = s.dialect.Flavor.translate(fmt.Sprintf(format, tuples("?", len(batch))))
+		var rows *sql.Rows
+		var err error
+		switch len(batch) {
+		case 1:
+			rows, err = one.QueryContext(ctx, args...)
+		case batchSize:
+			rows, err = s.db.QueryContext(ctx, full, args...)
+		default:
+			query := s.dialect.Flavor.translate(fmt.Sprintf(format, tuples("?", len(batch))))
+			rows, err = s.db.QueryContext(ctx, query, args...)
 		}
-		if err := queryRows(ctx, s.db, query, args, scan); err != nil {
+		if err != nil {
+			return err
+		}
+		if err := scanRows(rows, scan); err != nil {
 			return err
 		}
 	}
@@ -142,6 +158,11 @@ func queryRows(ctx context.Context, db *sql.DB, query string, args []any, scan f
 	if err != nil {
 		return err
 	}
+	return scanRows(rows, scan)
+}
+
+// scanRows calls scan for each row and closes rows.
+func scanRows(rows *sql.Rows, scan func(*sql.Rows) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		if err := scan(rows); err != nil {

@@ -29,8 +29,7 @@ func (s *Store) RetrievePushInfo(ctx context.Context, ids []string) (map[string]
 	}
 
 	pushes := make(map[string]*mdm.Push, len(ids))
-	format := `SELECT id, topic, push_magic, token_hex FROM enrollments WHERE id IN (%s)`
-	err := s.queryBatches(ctx, ids, s.text.pushInfo, format, func(rows *sql.Rows) error {
+	err := s.queryBatches(ctx, ids, s.st.pushInfoOne, s.text.pushInfo, qPushInfo, func(rows *sql.Rows) error {
 		var id, tokenHex string
 		push := &mdm.Push{}
 		if err := rows.Scan(&id, &push.Topic, &push.PushMagic, &tokenHex); err != nil {

@@ -118,6 +118,11 @@ WHERE command_uuid = ?
     AND NOT EXISTS (SELECT 1 FROM enrollment_queue WHERE command_uuid = ?)
     AND NOT EXISTS (SELECT 1 FROM command_results WHERE command_uuid = ?)`
 
+	// qKnownIDs and qPushInfo take the IN list; qEnqueue takes the rows.
+	qKnownIDs = `SELECT id FROM enrollments WHERE id IN (%s)`
+	qPushInfo = `SELECT id, topic, push_magic, token_hex FROM enrollments WHERE id IN (%s)`
+	qEnqueue  = `INSERT INTO enrollment_queue (id, command_uuid) VALUES `
+
 	qInsertCommand = `INSERT INTO commands (command_uuid, request_type, command)
 VALUES (?, ?, ?)`
 

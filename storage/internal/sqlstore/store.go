@@ -63,6 +63,10 @@ type statements struct {
 	nextCommand, nextCommandSkipNotNow, clearDevice, clearUser         *sql.Stmt
 	staleToken, hasCertHash, enrollmentHasCertHash, currentHash        *sql.Stmt
 	enrollmentFromHash                                                 *sql.Stmt
+
+	// Single-ID forms of the batch statements, for the common one-device
+	// enqueue and push.
+	knownID, pushInfoOne, enqueueOne *sql.Stmt
 }
 
 // New prepares the statements of cfg.DB and returns a Store. It does not
@@ -94,11 +98,9 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 func newTexts(flavor Flavor) texts {
 	tr := flavor.translate
 	return texts{
-		knownIDs: tr(`SELECT id FROM enrollments WHERE id IN (` + tuples("?", batchSize) + `)`),
-		pushInfo: tr(`SELECT id, topic, push_magic, token_hex FROM enrollments WHERE id IN (` +
-			tuples("?", batchSize) + `)`),
-		enqueue: tr(`INSERT INTO enrollment_queue (id, command_uuid) VALUES ` +
-			tuples("(?, ?)", batchSize)),
+		knownIDs:            tr(fmt.Sprintf(qKnownIDs, tuples("?", batchSize))),
+		pushInfo:            tr(fmt.Sprintf(qPushInfo, tuples("?", batchSize))),
+		enqueue:             tr(qEnqueue + tuples("(?, ?)", batchSize)),
 		lockCommand:         tr(qLockCommand),
 		deleteQueued:        tr(qDeleteQueued),
 		deleteResult:        tr(qDeleteResult),
@@ -146,6 +148,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.st.enrollmentHasCertHash, qEnrollmentHasCertHash},
 		{&s.st.currentHash, currentHashQuery(f)},
 		{&s.st.enrollmentFromHash, qEnrollmentFromHash},
+		{&s.st.knownID, fmt.Sprintf(qKnownIDs, "?")},
+		{&s.st.pushInfoOne, fmt.Sprintf(qPushInfo, "?")},
+		{&s.st.enqueueOne, qEnqueue + "(?, ?)"},
 	}
 	for _, item := range list {
 		if item.dst == &s.st.markAnswered && !f.AnsweredAt {
@@ -172,7 +177,7 @@ func (s *Store) Close() error {
 		s.st.storeResult, s.st.storeNotNow, s.st.markAnswered, s.st.isPending,
 		s.st.nextCommand, s.st.nextCommandSkipNotNow, s.st.clearDevice, s.st.clearUser,
 		s.st.staleToken, s.st.hasCertHash, s.st.enrollmentHasCertHash, s.st.currentHash,
-		s.st.enrollmentFromHash,
+		s.st.enrollmentFromHash, s.st.knownID, s.st.pushInfoOne, s.st.enqueueOne,
 	} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
