@@ -72,18 +72,20 @@ func (b *bucket) path(key string) string {
 	return filepath.Join(b.dir, name[0:2], name[2:4], key)
 }
 
-// checkKey rejects keys that cannot be file names.
+// checkKey rejects keys that cannot be file names: empty ones, "." and
+// "..", and ones with a path separator or a NUL byte.
 func checkKey(key string) error {
-	if key == "" || strings.ContainsRune(key, os.PathSeparator) || key == "." || key == ".." {
+	if key == "" || key == "." || key == ".." || strings.ContainsAny(key, string(os.PathSeparator)+"\x00") {
 		return fmt.Errorf("invalid key %q: not usable as a file name", key)
 	}
 	return nil
 }
 
-// Get implements kv.Bucket.
+// Get implements kv.Bucket. A key that cannot be a file name is not
+// found, because it cannot have been stored.
 func (b *bucket) Get(_ context.Context, key string) ([]byte, error) {
-	if err := checkKey(key); err != nil {
-		return nil, err
+	if checkKey(key) != nil {
+		return nil, kv.KeyNotFound(key)
 	}
 	sh := b.shardOf(key)
 	e, ok, gen := sh.lookup(key)
@@ -124,10 +126,11 @@ func (sh *shard) fill(gen uint64, key string, e entry) {
 	}
 }
 
-// Has implements kv.Bucket.
+// Has implements kv.Bucket. A key that cannot be a file name is not
+// stored.
 func (b *bucket) Has(_ context.Context, key string) (bool, error) {
-	if err := checkKey(key); err != nil {
-		return false, err
+	if checkKey(key) != nil {
+		return false, nil
 	}
 	sh := b.shardOf(key)
 	e, ok, gen := sh.lookup(key)

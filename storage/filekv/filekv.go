@@ -75,6 +75,10 @@ func New(dir string, opts ...Option) (*FileKV, error) {
 	if dir == "" {
 		return nil, errors.New("filekv: missing directory")
 	}
+	// NOTE(parity): NanoMDM deletes a queue's first, last, next and prev
+	// files when it clears them; we leave them empty, which NanoMDM reads
+	// as no link, because creating a file again costs far more than
+	// overwriting it.
 	cfg := config{cacheSize: defaultCacheSize, kvOpts: []kv.Option{kv.WithEmptyLinks()}}
 	for _, opt := range opts {
 		opt(&cfg)
