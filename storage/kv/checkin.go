@@ -33,7 +33,7 @@ const (
 	valueTrue           = "1"
 )
 
-// StoreAuthenticate stores a device's Authenticate and forgets what a new
+// StoreAuthenticate stores a device's Authenticate and deletes what a new
 // enrollment must send again: the bootstrap token, the unlock token, the
 // enrolled-at time and the tallies of the device and its user channels.
 func (s *KV) StoreAuthenticate(r *mdm.Request, msg *mdm.Authenticate) error {

@@ -68,7 +68,7 @@ func (s *KV) command(ctx context.Context, uuid string) (*mdm.Command, error) {
 // pending; any other status except Idle unlinks it from the queue.
 //
 // NOTE(parity): NanoMDM empties the whole queue on a final status for a
-// command that is not pending, and can deliver an answered command again.
+// command that is not pending, and can deliver a finished command again.
 // Here such a report only stores its result, when the command exists, and
 // returns an error wrapping [storage.ErrCommandNotQueued]; the queue is
 // left as it was.
@@ -112,7 +112,7 @@ func (s *KV) storeResult(ctx context.Context, q queueList, report *mdm.CommandRe
 
 // storeUnqueuedReport handles a report for a command that is not pending
 // for q's enrollment: a final result is stored when the command exists,
-// and a NotNow is dropped so that it cannot make an answered command
+// and a NotNow is dropped so that it cannot make a finished command
 // pending again. Either way the error wraps storage.ErrCommandNotQueued.
 func (s *KV) storeUnqueuedReport(ctx context.Context, q queueList, report *mdm.CommandResults) error {
 	notQueued := fmt.Errorf("%w: %s status %s for %s",

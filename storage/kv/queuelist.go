@@ -10,14 +10,14 @@ import (
 // The queue of an enrollment is a doubly linked list of command UUIDs:
 // "<id>.queuekey.queue.first" and ".last" name its ends, and each item
 // has "<id>.<uuid>.queueitem.next" and ".prev" links plus ".status" and
-// ".report" once the device answered. Every method here runs with the
-// enrollment's lock held.
+// ".report" once the device reported on it. Every method here runs with
+// the enrollment's lock held.
 //
 // NanoMDM could leave damage behind: links to items that were already
-// removed, a last pointer with no first, answered items still linked, and
-// in theory cycles. The walk below stops at a cycle, and answered items
-// are skipped and unlinked when found, so a finished command is never
-// delivered again.
+// removed, a last pointer with no first, finished items still linked, and
+// in theory cycles. The walk below stops at a cycle. Finished items are
+// skipped by every walk and unlinked when a report's search meets them,
+// so a finished command is never delivered again.
 const (
 	queueFirstSuffix = "queuekey.queue.first"
 	queueLastSuffix  = "queuekey.queue.last"
@@ -68,7 +68,7 @@ func (l queueList) itemKey(uuid, field string) string {
 // queueItem is one visited list item.
 type queueItem struct {
 	uuid   string
-	status string // last reported status, "" when never answered
+	status string // last reported status, "" before any report
 	next   string
 }
 
@@ -119,7 +119,7 @@ func (l queueList) walk(ctx context.Context, visit func(it queueItem) (bool, err
 }
 
 // find returns the pending item uuid and the item before it, unlinking
-// answered items met on the way. found is false when uuid is not pending.
+// finished items met on the way. found is false when uuid is not pending.
 func (l queueList) find(ctx context.Context, uuid string) (it, prev queueItem, found bool, err error) {
 	var kept queueItem
 	_, err = l.walk(ctx, func(cur queueItem) (bool, error) {
@@ -180,7 +180,7 @@ func (l queueList) push(ctx context.Context, uuid string) error {
 
 // tail returns the last item of the list, or "" for an empty list. It
 // trusts the last pointer unless the list shows damage NanoMDM could
-// leave: an answered item at either end, or a last item that links on.
+// leave: a finished item at either end, or a last item that links on.
 // Then it walks the list to find the real end.
 func (l queueList) tail(ctx context.Context) (string, error) {
 	first, err := getString(ctx, l.b, l.firstKey())
