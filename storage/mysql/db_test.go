@@ -194,3 +194,11 @@ func BenchmarkRetrieveNextCommand(b *testing.B) {
 		sqltest.BenchmarkNextCommand(b, db, open(b, db), false, 100000, analyze)
 	})
 }
+
+// BenchmarkCommandCycle measures enqueue, Idle with the next command, and
+// Acknowledged with an empty queue, on a fresh database.
+func BenchmarkCommandCycle(b *testing.B) {
+	db := scratchDatabase(b)
+	sqltest.ExecAll(b, db, splitStatements(Schema)...)
+	sqltest.BenchmarkCommandCycle(b, db, open(b, db))
+}
