@@ -70,6 +70,9 @@ func New(opts ...Option) (*Storage, error) {
 		s.db, s.ownsDB = db, true
 	}
 	cfg.applyPool(s.db)
+	if cfg.deleteCommands {
+		cfg.logger.Debug("deleting commands", log.KeyStorage, "mysql")
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()

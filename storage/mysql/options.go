@@ -86,9 +86,6 @@ func (c *config) applyPool(db *sql.DB) {
 		db.SetConnMaxIdleTime(c.maxIdleTime)
 		c.logger.Debug("connection max idle time "+c.maxIdleTime.String(), log.KeyStorage, "mysql")
 	}
-	if c.deleteCommands {
-		c.logger.Debug("deleting commands", log.KeyStorage, "mysql")
-	}
 }
 
 // ParseOptions parses a -storage-options string for this backend, with
