@@ -66,10 +66,26 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.AllStorage, opts ...O
 		opt(&cfg)
 	}
 
-	cases := []struct {
-		name string
-		run  func(*testing.T, *env)
-	}{
+	for _, tc := range suiteCases(cfg) {
+		t.Run(tc.name, func(t *testing.T) {
+			if reason, ok := cfg.skip[tc.name]; ok {
+				t.Skip(reason)
+			}
+			t.Parallel()
+			tc.run(t, &env{t: t, s: newStore(t)})
+		})
+	}
+}
+
+// suiteCase is one named case of the suite.
+type suiteCase struct {
+	name string
+	run  func(*testing.T, *env)
+}
+
+// suiteCases returns every case, sized by cfg.
+func suiteCases(cfg config) []suiteCase {
+	return []suiteCase{
 		{"tally", testTally},
 		{"tally unknown ID", testTallyUnknown},
 		{"reauthenticate resets channels", testReauthenticate},
@@ -105,15 +121,6 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.AllStorage, opts ...O
 		{"cert auth reassociate", testCertAuthReassociate},
 		{"cert auth unknown", testCertAuthUnknown},
 		{"migration order", testMigration},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if reason, ok := cfg.skip[tc.name]; ok {
-				t.Skip(reason)
-			}
-			t.Parallel()
-			tc.run(t, &env{t: t, s: newStore(t)})
-		})
 	}
 }
 
