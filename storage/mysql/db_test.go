@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -22,9 +23,9 @@ var backendTests = sqltest.Backend{
 		`ALTER TABLE cert_auth_associations DROP COLUMN association_order`,
 	},
 	Upgrade: splitStatements(Upgrade),
-	KillConnections: func(ctx context.Context, admin *sql.DB) error {
+	KillConnections: func(ctx context.Context, admin *sql.DB, name string) error {
 		rows, err := admin.QueryContext(ctx, `SELECT id FROM information_schema.processlist
-WHERE db = DATABASE() AND id != CONNECTION_ID()`)
+WHERE db = ? AND id != CONNECTION_ID()`, name)
 		if err != nil {
 			return err
 		}
@@ -38,6 +39,9 @@ WHERE db = DATABASE() AND id != CONNECTION_ID()`)
 		}
 		if err := rows.Close(); err != nil {
 			return err
+		}
+		if len(ids) == 0 {
+			return errors.New("no connections to " + name)
 		}
 		for _, id := range ids {
 			if _, err := admin.ExecContext(ctx, "KILL "+id); err != nil {
@@ -101,19 +105,26 @@ func openDB(t testing.TB, cfg *mysql.Config) *sql.DB {
 // when t ends, and returns a connection to it.
 func scratchDatabase(t testing.TB) *sql.DB {
 	t.Helper()
+	db, _, _ := scratchDatabaseNamed(t)
+	return db
+}
+
+// scratchDatabaseNamed is scratchDatabase that also returns the database
+// name and a connection to the test database.
+func scratchDatabaseNamed(t testing.TB) (db *sql.DB, name string, adminDB *sql.DB) {
+	t.Helper()
 	cfg := testConfig(t)
-	name := sqltest.RandomName("nanomdm_test_scratch_")
-	admin := cfg.Clone()
-	admin.DBName = ""
-	adminDB := openDB(t, admin)
+	name = sqltest.RandomName("nanomdm_test_scratch_")
+	adminDB = openDB(t, cfg)
 	sqltest.ExecAll(t, adminDB, "CREATE DATABASE "+name)
 	t.Cleanup(func() {
 		if _, err := adminDB.Exec("DROP DATABASE " + name); err != nil {
 			t.Errorf("dropping %s: %v", name, err)
 		}
 	})
-	cfg.DBName = name
-	return openDB(t, cfg)
+	scratch := cfg.Clone()
+	scratch.DBName = name
+	return openDB(t, scratch), name, adminDB
 }
 
 // open returns the backend on db, closed when t ends.
@@ -156,16 +167,12 @@ func TestNanoMDMDatabase(t *testing.T) {
 }
 
 func TestReconnect(t *testing.T) {
-	cfg := testConfig(t)
-	s, err := New(WithDSN(cfg.FormatDSN()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	admin := openDB(t, cfg)
-	admin.SetMaxOpenConns(1)
+	// A database of its own, so that only this test's connections drop.
+	db, name, admin := scratchDatabaseNamed(t)
+	sqltest.ExecAll(t, db, splitStatements(Schema)...)
+	s := open(t, db)
 	sqltest.Reconnect(t, s, func() error {
-		return backendTests.KillConnections(context.Background(), admin)
+		return backendTests.KillConnections(context.Background(), admin, name)
 	})
 }
 

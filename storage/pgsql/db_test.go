@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"net/url"
 	"os"
 	"strings"
@@ -22,9 +23,13 @@ var backendTests = sqltest.Backend{
 		`ALTER TABLE cert_auth_associations DROP COLUMN association_order`,
 	},
 	Upgrade: []string{Upgrade},
-	KillConnections: func(ctx context.Context, admin *sql.DB) error {
-		_, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-WHERE datname = current_database() AND pid != pg_backend_pid()`)
+	KillConnections: func(ctx context.Context, admin *sql.DB, name string) error {
+		var n int
+		err := admin.QueryRowContext(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+WHERE datname = $1 AND pid != pg_backend_pid()`, name).Scan(&n)
+		if err == nil && n == 0 {
+			err = errors.New("no connections to " + name)
+		}
 		return err
 	},
 	Explain: func(ctx context.Context, db *sql.DB, query, arg string) (string, error) {
@@ -74,20 +79,28 @@ func openDB(t testing.TB, u *url.URL) *sql.DB {
 // when t ends, and returns a connection to it.
 func scratchDatabase(t testing.TB) *sql.DB {
 	t.Helper()
+	db, _, _ := scratchDatabaseNamed(t)
+	return db
+}
+
+// scratchDatabaseNamed is scratchDatabase that also returns the database
+// name and a connection to the test database.
+func scratchDatabaseNamed(t testing.TB) (db *sql.DB, name string, adminDB *sql.DB) {
+	t.Helper()
 	u := testURL(t)
-	name := sqltest.RandomName("nanomdm_test_scratch_")
-	adminDB := openDB(t, u)
+	name = sqltest.RandomName("nanomdm_test_scratch_")
+	adminDB = openDB(t, u)
 	sqltest.ExecAll(t, adminDB, "CREATE DATABASE "+name)
 	scratch := *u
 	scratch.Path = "/" + name
-	db := openDB(t, &scratch)
+	db = openDB(t, &scratch)
 	t.Cleanup(func() {
 		db.Close()
 		if _, err := adminDB.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
 			t.Errorf("dropping %s: %v", name, err)
 		}
 	})
-	return db
+	return db, name, adminDB
 }
 
 // open returns the backend on db, closed when t ends.
@@ -131,16 +144,12 @@ func TestNanoMDMDatabase(t *testing.T) {
 }
 
 func TestReconnect(t *testing.T) {
-	u := testURL(t)
-	s, err := New(WithDSN(u.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	admin := openDB(t, u)
-	admin.SetMaxOpenConns(1)
+	// A database of its own, so that only this test's connections drop.
+	db, name, admin := scratchDatabaseNamed(t)
+	sqltest.ExecAll(t, db, Schema)
+	s := open(t, db)
 	sqltest.Reconnect(t, s, func() error {
-		return backendTests.KillConnections(context.Background(), admin)
+		return backendTests.KillConnections(context.Background(), admin, name)
 	})
 }
 

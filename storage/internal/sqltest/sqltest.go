@@ -48,9 +48,10 @@ type Backend struct {
 	// Upgrade holds the statements of upgrade.sql.
 	Upgrade []string
 
-	// KillConnections makes the server drop every other connection to the
-	// test database, through admin, a separate connection.
-	KillConnections func(ctx context.Context, admin *sql.DB) error
+	// KillConnections makes the server drop every connection to the
+	// database named name, through admin, a connection to another one. It
+	// fails when there was none, since the test would then prove nothing.
+	KillConnections func(ctx context.Context, admin *sql.DB, name string) error
 
 	// Explain returns the plan of query, run with arg, as text.
 	Explain func(ctx context.Context, db *sql.DB, query, arg string) (string, error)
