@@ -18,6 +18,11 @@ import (
 // in theory cycles. The walk below stops at a cycle. Finished items are
 // skipped by every walk and unlinked when a report's search meets them,
 // so a finished command is never delivered again.
+//
+// NOTE: items NanoMDM cut off from the list, by deleting its first and
+// last keys on a report for a command it did not hold, are not found
+// again and stay undelivered. Finding them would need a scan of every
+// "<id>.*.queueitem.*" key.
 const (
 	queueFirstSuffix = "queuekey.queue.first"
 	queueLastSuffix  = "queuekey.queue.last"
