@@ -31,7 +31,7 @@ var (
 type Verifier struct {
 	opts  x509.VerifyOptions
 	now   func() time.Time
-	cache *verifyCache
+	cache *expiringCache[struct{}]
 }
 
 // VerifierOption configures a [Verifier].
@@ -88,7 +88,7 @@ func NewVerifier(rootsPEM, intermediatesPEM []byte, opts ...VerifierOption) (*Ve
 			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		},
 		now:   cfg.now,
-		cache: newVerifyCache(cfg.cacheSize),
+		cache: newExpiringCache[struct{}](cfg.cacheSize),
 	}, nil
 }
 
@@ -102,7 +102,7 @@ func (v *Verifier) Verify(cert *x509.Certificate) error {
 	}
 	now := v.now()
 	key := sha256.Sum256(cert.Raw)
-	if v.cache.contains(key, now) {
+	if _, ok := v.cache.get(key, now); ok {
 		return nil
 	}
 
@@ -112,7 +112,7 @@ func (v *Verifier) Verify(cert *x509.Certificate) error {
 	if err != nil {
 		return fmt.Errorf("verifying certificate %q: %w", cert.Subject.CommonName, err)
 	}
-	v.cache.add(key, chainWindow(chains[0]))
+	v.cache.add(key, chainWindow(chains[0]), struct{}{})
 	return nil
 }
 

@@ -1,15 +1,16 @@
 package cryptoutil
 
 import (
+	"math"
 	"sync"
 	"time"
 )
 
-// cacheShards is the number of independently locked parts of a
-// verifyCache, so concurrent requests rarely wait on one another.
+// cacheShards is the number of independently locked parts of an
+// expiringCache, so concurrent requests rarely wait on one another.
 const cacheShards = 64
 
-// window is the time span in which a verified chain stays valid, in Unix
+// window is the time span in which a cached result stays valid, in Unix
 // seconds, which is the precision of certificate validity times. It takes
 // less memory than two time.Time values.
 type window struct {
@@ -18,6 +19,11 @@ type window struct {
 
 func newWindow(notBefore, notAfter time.Time) window {
 	return window{notBefore: notBefore.Unix(), notAfter: notAfter.Unix()}
+}
+
+// untilWindow returns a window that starts at once and ends at notAfter.
+func untilWindow(notAfter time.Time) window {
+	return window{notBefore: math.MinInt64, notAfter: notAfter.Unix()}
 }
 
 func (w window) contains(t time.Time) bool {
@@ -30,61 +36,67 @@ func (w window) expired(t time.Time) bool {
 	return s > w.notAfter || (s == w.notAfter && t.Nanosecond() > 0)
 }
 
-// verifyCache remembers verified certificates by the SHA-256 of their DER
-// bytes. It is sharded by the first byte of the hash, and each shard holds
-// at most maxPerShard entries. A nil *verifyCache remembers nothing.
-type verifyCache struct {
+// expiringCache maps SHA-256 keys to values that hold within a window. It
+// is sharded by the first byte of the key, and each shard holds at most
+// maxPerShard entries. A nil *expiringCache remembers nothing.
+type expiringCache[V any] struct {
 	maxPerShard int
-	shards      [cacheShards]cacheShard
+	shards      [cacheShards]cacheShard[V]
 }
 
-type cacheShard struct {
+type cacheShard[V any] struct {
 	mu      sync.RWMutex
-	entries map[[32]byte]window
+	entries map[[32]byte]cacheEntry[V]
 }
 
-// newVerifyCache returns a cache of at most size entries, rounded down to
-// a multiple of cacheShards but at least one per shard, or nil when size
-// is not positive.
-func newVerifyCache(size int) *verifyCache {
+type cacheEntry[V any] struct {
+	value V
+	valid window
+}
+
+// newExpiringCache returns a cache of at most size entries, rounded down
+// to a multiple of cacheShards but at least one per shard, or nil when
+// size is not positive.
+func newExpiringCache[V any](size int) *expiringCache[V] {
 	if size <= 0 {
 		return nil
 	}
-	c := &verifyCache{maxPerShard: max(1, size/cacheShards)}
+	c := &expiringCache[V]{maxPerShard: max(1, size/cacheShards)}
 	for i := range c.shards {
-		c.shards[i].entries = make(map[[32]byte]window)
+		c.shards[i].entries = make(map[[32]byte]cacheEntry[V])
 	}
 	return c
 }
 
-// contains reports whether key was verified and its chain is valid at
-// now. An entry whose chain has expired is dropped.
-func (c *verifyCache) contains(key [32]byte, now time.Time) bool {
+// get returns the value stored under key if its window contains now. An
+// entry whose window has ended is dropped.
+func (c *expiringCache[V]) get(key [32]byte, now time.Time) (V, bool) {
+	var zero V
 	if c == nil {
-		return false
+		return zero, false
 	}
 	s := &c.shards[key[0]%cacheShards]
 	s.mu.RLock()
-	w, ok := s.entries[key]
+	e, ok := s.entries[key]
 	s.mu.RUnlock()
 	if !ok {
-		return false
+		return zero, false
 	}
-	if w.contains(now) {
-		return true
+	if e.valid.contains(now) {
+		return e.value, true
 	}
-	if w.expired(now) {
+	if e.valid.expired(now) {
 		s.mu.Lock()
 		delete(s.entries, key)
 		s.mu.Unlock()
 	}
-	return false
+	return zero, false
 }
 
-// add remembers key as verified within w. When the shard is full an
-// arbitrary entry makes room, because Go map iteration starts at a random
-// place.
-func (c *verifyCache) add(key [32]byte, w window) {
+// add stores value under key for the window valid. When the shard is full
+// an arbitrary entry makes room, because Go map iteration starts at a
+// random place.
+func (c *expiringCache[V]) add(key [32]byte, valid window, value V) {
 	if c == nil {
 		return
 	}
@@ -97,5 +109,5 @@ func (c *verifyCache) add(key [32]byte, w window) {
 			break
 		}
 	}
-	s.entries[key] = w
+	s.entries[key] = cacheEntry[V]{value: value, valid: valid}
 }

@@ -5,15 +5,21 @@ import (
 	"time"
 )
 
+// cached reports whether c holds key at now.
+func cached(c *expiringCache[struct{}], key [32]byte, now time.Time) bool {
+	_, ok := c.get(key, now)
+	return ok
+}
+
 func TestVerifyCacheBounded(t *testing.T) {
-	c := newVerifyCache(cacheShards * 2)
+	c := newExpiringCache[struct{}](cacheShards * 2)
 	now := time.Now()
 	w := newWindow(now.Add(-time.Hour), now.Add(time.Hour))
 	for i := range 1000 {
 		var key [32]byte
 		key[0], key[1] = byte(i), byte(i>>8)
-		c.add(key, w)
-		if !c.contains(key, now) {
+		c.add(key, w, struct{}{})
+		if !cached(c, key, now) {
 			t.Fatalf("entry %d: got not cached right after add, want cached", i)
 		}
 	}
@@ -40,10 +46,10 @@ func TestVerifyCacheWindow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newVerifyCache(cacheShards)
+			c := newExpiringCache[struct{}](cacheShards)
 			key := [32]byte{7}
-			c.add(key, newWindow(notBefore, notAfter))
-			if got := c.contains(key, tc.now); got != tc.want {
+			c.add(key, newWindow(notBefore, notAfter), struct{}{})
+			if got := cached(c, key, tc.now); got != tc.want {
 				t.Errorf("got cached %t at %v, want %t", got, tc.now, tc.want)
 			}
 		})
@@ -51,24 +57,24 @@ func TestVerifyCacheWindow(t *testing.T) {
 }
 
 func TestVerifyCacheDropsExpired(t *testing.T) {
-	c := newVerifyCache(cacheShards)
+	c := newExpiringCache[struct{}](cacheShards)
 	now := time.Now()
 	key := [32]byte{9}
-	c.add(key, newWindow(now.Add(-time.Hour), now))
-	c.contains(key, now.Add(time.Second))
+	c.add(key, newWindow(now.Add(-time.Hour), now), struct{}{})
+	cached(c, key, now.Add(time.Second))
 	if n := len(c.shards[key[0]%cacheShards].entries); n != 0 {
 		t.Errorf("got %d entries after expiry, want 0", n)
 	}
 }
 
 func TestVerifyCacheDisabled(t *testing.T) {
-	c := newVerifyCache(0)
+	c := newExpiringCache[struct{}](0)
 	if c != nil {
 		t.Fatalf("got cache %v for size 0, want nil", c)
 	}
 	key := [32]byte{1}
-	c.add(key, window{})
-	if c.contains(key, time.Now()) {
+	c.add(key, window{}, struct{}{})
+	if cached(c, key, time.Now()) {
 		t.Error("got cached from a disabled cache, want not cached")
 	}
 }

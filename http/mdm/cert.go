@@ -31,8 +31,13 @@ type CertVerifier interface {
 // header goes on with no certificate, so [CertVerify] rejects it. A
 // signature that does not decode or verify is rejected with 400 at once. The body
 // read here is handed on, so later handlers do not read it again.
+// Verified signatures are remembered as [WithSignatureCache] describes.
 func CertExtractMdmSignature(next http.Handler, opts ...Option) http.Handler {
-	logger := newConfig(opts).logger
+	cfg := newConfig(opts)
+	logger, signatures := cfg.logger, cfg.signatures
+	if !cfg.signaturesSet {
+		signatures = cryptoutil.NewSignatureCache(cryptoutil.DefaultSignatureCacheSize, nil)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		signature := r.Header.Get(SignatureHeader)
@@ -49,7 +54,7 @@ func CertExtractMdmSignature(next http.Handler, opts ...Option) http.Handler {
 			return
 		}
 
-		cert, err := cryptoutil.VerifyMdmSignature(signature, body)
+		cert, err := signatures.Verify(signature, body)
 		if err != nil {
 			var args []any
 			if logger.Enabled(ctx, slog.LevelDebug) {

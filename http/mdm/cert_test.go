@@ -144,3 +144,55 @@ func TestCertExtractBodyReadTwice(t *testing.T) {
 		t.Errorf("got forwarded body %q, want %q", forwarded, body)
 	}
 }
+
+func TestCertExtractMdmSignatureRepeated(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	expired, err := p.ca.NewIdentity(devicesim.ECDSAP256, devicesim.Expired())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "<plist/>"
+	validSig, err := p.identity.Sign([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiredSig, err := expired.Sign([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Every request is sent three times to one handler, so the later
+	// ones meet a cache that has seen the signature.
+	tests := []struct {
+		name      string
+		signature string
+		body      string
+		want      int
+	}{
+		{name: "valid", signature: validSig, body: body, want: http.StatusOK},
+		{name: "valid signature other body", signature: validSig, body: "<plist></plist>", want: http.StatusBadRequest},
+		{name: "expired", signature: expiredSig, body: body, want: http.StatusBadRequest},
+	}
+	for _, mode := range []struct {
+		name string
+		opts []httpmdm.Option
+	}{
+		{name: "default cache"},
+		{name: "no cache", opts: []httpmdm.Option{httpmdm.WithSignatureCache(nil)}},
+	} {
+		h := httpmdm.CertExtractMdmSignature(httpmdm.CertVerify(p.verifier, certEcho), mode.opts...)
+		for _, tt := range tests {
+			for attempt := range 3 {
+				req := httptest.NewRequest(http.MethodPut, "/mdm", strings.NewReader(tt.body))
+				req.Header.Set("Mdm-Signature", tt.signature)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+
+				if rec.Code != tt.want {
+					t.Errorf("%s, %s, attempt %d: got status %d, want %d", mode.name, tt.name, attempt, rec.Code, tt.want)
+				}
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package mdm
 import (
 	"log/slog"
 
+	"github.com/mdmforge/nanomdm/cryptoutil"
 	"github.com/mdmforge/nanomdm/log"
 )
 
@@ -11,6 +12,9 @@ type Option func(*config)
 
 type config struct {
 	logger *slog.Logger
+
+	signatures    *cryptoutil.SignatureCache
+	signaturesSet bool
 }
 
 // WithLogger sets the logger for errors and debug lines. The default
@@ -18,6 +22,17 @@ type config struct {
 func WithLogger(logger *slog.Logger) Option {
 	return func(c *config) {
 		c.logger = logger
+	}
+}
+
+// WithSignatureCache sets the cache through which [CertExtractMdmSignature]
+// verifies Mdm-Signature headers; nil verifies every header anew. The
+// default is a cache of [cryptoutil.DefaultSignatureCacheSize] entries
+// for each handler. Other handlers ignore this option.
+func WithSignatureCache(cache *cryptoutil.SignatureCache) Option {
+	return func(c *config) {
+		c.signatures = cache
+		c.signaturesSet = true
 	}
 }
 
