@@ -155,7 +155,6 @@ func (c *CertAuth) validateExisting(r *mdm.Request, e *mdm.Enrollment) error {
 	if err != nil {
 		return err
 	}
-	logger := log.From(dr.Context, c.logger).With(keyEnrollment, "existing", log.KeyID, dr.ID)
 
 	// NOTE(parity): NanoMDM's SQL backends keep accepting every
 	// certificate an enrollment was ever bound to. Only the current
@@ -167,6 +166,10 @@ func (c *CertAuth) validateExisting(r *mdm.Request, e *mdm.Enrollment) error {
 	if current {
 		return nil
 	}
+
+	// The logger is built only here, because a request that passes the
+	// check above logs nothing and should not pay for it.
+	logger := log.From(dr.Context, c.logger).With(keyEnrollment, "existing", log.KeyID, dr.ID)
 	if !c.retro {
 		logger.Info("no cert association", keyHash, hash)
 		return ErrNotAssociated
