@@ -58,11 +58,18 @@ func backends(t testing.TB) []backend {
 // command-line args.
 func newHarness(t testing.TB, b backend, args ...string) *harness {
 	t.Helper()
-	dir := t.TempDir()
 	ca, err := devicesim.NewCA()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newHarnessCA(t, b, ca, args...)
+}
+
+// newHarnessCA is newHarness with the device CA given, so that several
+// servers can accept the same devices.
+func newHarnessCA(t testing.TB, b backend, ca *devicesim.CA, args ...string) *harness {
+	t.Helper()
+	dir := t.TempDir()
 	caPath := filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(caPath, ca.PEM(), 0o600); err != nil {
 		t.Fatal(err)
@@ -93,6 +100,7 @@ func newHarness(t testing.TB, b backend, args ...string) *harness {
 	if err := parseFlags(&cfg, argv, func(string) (string, bool) { return "", false }, io.Discard); err != nil {
 		t.Fatalf("parsing %q: %v", argv, err)
 	}
+	var err error
 	h.server, err = newServer(&cfg, log.New(h.logs, true), dependencies{
 		stdout:      h.dump,
 		apnsOptions: []apns.Option{apns.WithRootCAs(apnstest.RootCAs(apnsServer))},
@@ -213,7 +221,12 @@ func (h *harness) uploadPushCert(topic string) {
 func newCommand(t testing.TB, requestType string) (uuid string, raw []byte) {
 	t.Helper()
 	uuid = fmt.Sprintf("E2E-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano())
-	raw = fmt.Appendf(nil, `<?xml version="1.0" encoding="UTF-8"?>
+	return uuid, commandPlist(requestType, uuid)
+}
+
+// commandPlist returns a raw command plist with the given CommandUUID.
+func commandPlist(requestType, uuid string) []byte {
+	return fmt.Appendf(nil, `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
 <dict>
@@ -227,5 +240,4 @@ func newCommand(t testing.TB, requestType string) (uuid string, raw []byte) {
 </dict>
 </plist>
 `, requestType, uuid)
-	return uuid, raw
 }
