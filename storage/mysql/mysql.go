@@ -67,6 +67,7 @@ func New(opts ...Option) (*Storage, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening mysql database: %w", err)
 		}
+		sqlstore.TunePool(db)
 		s.db, s.ownsDB = db, true
 	}
 	cfg.applyPool(s.db)

@@ -116,6 +116,7 @@ func New(opts ...Option) (*Storage, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening pgsql database: %w", err)
 		}
+		sqlstore.TunePool(db)
 		s.db, s.ownsDB = db, true
 	}
 	if cfg.deleteCommands {
