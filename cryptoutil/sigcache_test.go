@@ -1,6 +1,7 @@
 package cryptoutil_test
 
 import (
+	"crypto/x509"
 	"errors"
 	"sync"
 	"testing"
@@ -10,25 +11,33 @@ import (
 	"github.com/mdmforge/nanomdm/mdm/devicesim"
 )
 
-func TestSignatureCacheReturnsSameCert(t *testing.T) {
+func TestSignatureCacheKeepsRepeatedPair(t *testing.T) {
 	id := newIdentity(t, devicesim.ECDSAP256)
 	body := []byte("<plist><dict><key>Status</key><string>Idle</string></dict></plist>")
 	header := sign(t, id, body)
 	c := cryptoutil.NewSignatureCache(cryptoutil.DefaultSignatureCacheSize, nil)
 
-	first, err := c.Verify(header, body)
-	if err != nil {
-		t.Fatalf("first verify: got error %v, want none", err)
+	certs := make([]*x509.Certificate, 4)
+	for i := range certs {
+		cert, err := c.Verify(header, body)
+		if err != nil {
+			t.Fatalf("verify %d: got error %v, want none", i, err)
+		}
+		if !cert.Equal(id.Cert) {
+			t.Fatalf("verify %d: got cert %q, want %q", i, cert.Subject, id.Cert.Subject)
+		}
+		certs[i] = cert
 	}
-	if !first.Equal(id.Cert) {
-		t.Fatalf("first verify: got cert %q, want %q", first.Subject, id.Cert.Subject)
+
+	// The first sighting only records the pair; the second keeps its
+	// certificate, which later ones get back.
+	if certs[1] == certs[0] {
+		t.Error("verify 1: got the cert of the first sighting, want a newly parsed one")
 	}
-	second, err := c.Verify(header, body)
-	if err != nil {
-		t.Fatalf("second verify: got error %v, want none", err)
-	}
-	if second != first {
-		t.Error("second verify: got a newly parsed cert, want the cached one")
+	for i := 2; i < len(certs); i++ {
+		if certs[i] != certs[1] {
+			t.Errorf("verify %d: got a newly parsed cert, want the cached one", i)
+		}
 	}
 }
 
@@ -76,9 +85,12 @@ func TestSignatureCacheExpiresWithCert(t *testing.T) {
 	clock.set(notAfter)
 	c := cryptoutil.NewSignatureCache(cryptoutil.DefaultSignatureCacheSize, clock.Now)
 
+	if _, err := c.Verify(header, body); err != nil {
+		t.Fatalf("first verify: got error %v, want none", err)
+	}
 	first, err := c.Verify(header, body)
 	if err != nil {
-		t.Fatalf("first verify: got error %v, want none", err)
+		t.Fatalf("second verify: got error %v, want none", err)
 	}
 	if again, _ := c.Verify(header, body); again != first {
 		t.Error("at NotAfter: got a newly parsed cert, want the cached one")
