@@ -110,6 +110,22 @@ func (d *scratchDB) dsn(t testing.TB, addr string) string {
 	return dsn
 }
 
+// exec runs statements in the database and closes the connection.
+func (d *scratchDB) exec(t testing.TB, statements ...string) {
+	t.Helper()
+	driver := map[string]string{"pgsql": "postgres", "mysql": "mysql"}[d.backend]
+	db, err := sql.Open(driver, d.dsn(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range statements {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatalf("running %q in %s: %v", stmt, d.name, err)
+		}
+	}
+}
+
 // killConnections ends every server session connected to the database,
 // as an operator or a failover would, and returns how many it ended.
 func (d *scratchDB) killConnections(ctx context.Context) (int, error) {

@@ -63,9 +63,11 @@ func New(opts ...Option) (*Storage, error) {
 	}
 	s := &Storage{db: cfg.db}
 	if s.db == nil {
+		// The mysql driver parses the DSN here, and its errors do not
+		// repeat the DSN, which may contain a password.
 		db, err := sql.Open(cfg.driver, cfg.dsn)
 		if err != nil {
-			return nil, fmt.Errorf("opening mysql database: %w", err)
+			return nil, fmt.Errorf("parsing mysql DSN: %w; write it as user:password@tcp(host:3306)/database", err)
 		}
 		sqlstore.TunePool(db)
 		s.db, s.ownsDB = db, true

@@ -28,7 +28,8 @@ func TestSchemaCheck(t *testing.T) {
 		{
 			Name:  "other tables only",
 			Setup: []string{"CREATE TABLE unrelated (id INT)"},
-			Want:  []string{"table devices missing: load storage/mysql/schema.sql"},
+			Want: []string{"mysql database has none of the tables devices, users,",
+				"check that the DSN names the right database, or load storage/mysql/schema.sql"},
 		},
 		{
 			Name:  "change 00008 missing",

@@ -15,9 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
-	_ "github.com/lib/pq" // registers the "postgres" driver
+	"github.com/lib/pq" // also registers the "postgres" driver
 
 	"github.com/mdmforge/nanomdm/log"
 	"github.com/mdmforge/nanomdm/storage"
@@ -112,9 +113,9 @@ func New(opts ...Option) (*Storage, error) {
 	}
 	s := &Storage{db: cfg.db}
 	if s.db == nil {
-		db, err := sql.Open(cfg.driver, cfg.dsn)
+		db, err := openDSN(cfg.driver, cfg.dsn)
 		if err != nil {
-			return nil, fmt.Errorf("opening pgsql database: %w", err)
+			return nil, err
 		}
 		sqlstore.TunePool(db)
 		s.db, s.ownsDB = db, true
@@ -135,6 +136,30 @@ func New(opts ...Option) (*Storage, error) {
 	}
 	s.Store = store
 	return s, nil
+}
+
+// openDSN opens dsn with driver. With lib/pq the DSN is parsed first, so
+// a malformed one is reported as such instead of at the ping. The error
+// leaves out the DSN, because it may contain a password.
+func openDSN(driver, dsn string) (*sql.DB, error) {
+	if driver != "postgres" {
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening pgsql database: %w", err)
+		}
+		return db, nil
+	}
+	connector, err := pq.NewConnector(dsn)
+	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return nil, fmt.Errorf("invalid pgsql DSN: %w; write it as a URL such as "+
+			"postgres://user:password@host:5432/database?sslmode=disable, "+
+			"or as key=value pairs such as host=db.example user=nanomdm dbname=nanomdm", err)
+	}
+	return sql.OpenDB(connector), nil
 }
 
 // Close closes the prepared statements, and the database when New opened

@@ -27,7 +27,8 @@ func TestSchemaCheck(t *testing.T) {
 		{
 			Name:  "other tables only",
 			Setup: []string{"CREATE TABLE unrelated (id INT)"},
-			Want:  []string{"table devices missing: load storage/pgsql/schema.sql"},
+			Want: []string{"pgsql database has none of the tables devices, users,",
+				"check that the DSN names the right database, or load storage/pgsql/schema.sql"},
 		},
 		{
 			Name:  "column missing",

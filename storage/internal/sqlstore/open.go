@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/mdmforge/nanomdm/log"
 )
@@ -63,7 +64,8 @@ func Open(ctx context.Context, db *sql.DB, b Backend, cfg OpenConfig) (*Store, e
 		logger = log.Nop()
 	}
 	if err := db.PingContext(ctx); err != nil {
-		return nil, fmt.Errorf("pinging %s database: %w", b.Name, err)
+		return nil, fmt.Errorf("pinging %s database: %w; check that the database server is running "+
+			"and reachable, and that the DSN has the right address, user, password and database name", b.Name, err)
 	}
 	dialect, version, err := b.Dialect(ctx, db)
 	if err != nil {
@@ -108,15 +110,46 @@ func openInventory(ctx context.Context, db *sql.DB, b Backend, create bool, logg
 		}
 	}
 
-	if inv.Empty() {
-		return nil, fmt.Errorf("%s database has no tables: %s", b.Name, b.FixLoad)
+	if err := checkInventory(inv, b); err != nil {
+		return nil, err
 	}
+	return inv, nil
+}
+
+// checkInventory returns what keeps the store from working on inv, with
+// the fix, or nil. A database that has tables but none of the required
+// ones is reported in one line, because the DSN most likely names another
+// application's database.
+func checkInventory(inv *Inventory, b Backend) error {
+	if inv.Empty() {
+		return fmt.Errorf("%s database has no tables: %s, or set the storage option create_schema=1 to load it at start-up",
+			b.Name, b.FixLoad)
+	}
+	tables, found := requiredTables(inv, b.Requirements)
+	if !found {
+		return fmt.Errorf("%s database has none of the tables %s: check that the DSN names the right database, or %s",
+			b.Name, strings.Join(tables, ", "), b.FixLoad)
+	}
+
 	errs := []error{inv.Check(b.Requirements)}
 	if b.Check != nil {
 		errs = append(errs, b.Check(inv))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("checking %s schema: %w", b.Name, err)
+		return fmt.Errorf("checking %s schema: %w", b.Name, err)
 	}
-	return inv, nil
+	return nil
+}
+
+// requiredTables returns the tables reqs name, in order, and whether inv
+// has any of them.
+func requiredTables(inv *Inventory, reqs []Requirement) (tables []string, found bool) {
+	for _, req := range reqs {
+		if req.Column != "" {
+			continue
+		}
+		tables = append(tables, req.Table)
+		found = found || inv.HasTable(req.Table)
+	}
+	return tables, found
 }
