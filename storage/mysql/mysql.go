@@ -63,8 +63,8 @@ func New(opts ...Option) (*Storage, error) {
 	}
 	s := &Storage{db: cfg.db}
 	if s.db == nil {
-		// The mysql driver parses the DSN here, and its errors do not
-		// repeat the DSN, which may contain a password.
+		// The mysql driver parses the DSN here. Its errors name the
+		// part that is wrong, never the password.
 		db, err := sql.Open(cfg.driver, cfg.dsn)
 		if err != nil {
 			return nil, fmt.Errorf("parsing mysql DSN: %w; write it as user:password@tcp(host:3306)/database", err)
