@@ -5,13 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/mdmforge/nanomdm/tools/internal/localserver"
 )
 
 // server is the nanomdm process the quickstart started.
@@ -29,7 +30,7 @@ func startServer(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr, err := freeAddr()
+	addr, err := localserver.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -71,25 +72,10 @@ func startServer(ctx context.Context) (*server, error) {
 // returns the binary's path.
 func buildServer(ctx context.Context) (string, error) {
 	bin := filepath.Join(dir, "nanomdm")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/nanomdm")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		return "", fmt.Errorf("building ./cmd/nanomdm (run from the repository root): %w", err)
+	if err := localserver.Build(ctx, bin); err != nil {
+		return "", err
 	}
 	return bin, nil
-}
-
-// freeAddr returns a loopback address with a port no one listens on.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("finding a free port: %w", err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		return "", fmt.Errorf("releasing port: %w", err)
-	}
-	return addr, nil
 }
 
 // waitReady polls /version for up to 10 seconds.
