@@ -75,9 +75,41 @@ func (f *fleet) use(d *devicesim.Device, i int) {
 	d.ServerURL, d.Client = n.url+"/mdm", n.client
 }
 
-// enroll enrolls n new devices. Device i sends Authenticate to node i and
-// TokenUpdate to node i/2, so some devices enroll across two servers.
+// enroll enrolls n new devices, one after another. Device i sends
+// Authenticate to node i and TokenUpdate to node i/2, so some devices
+// enroll across two servers.
 func (f *fleet) enroll(ctx context.Context, n int) []*devicesim.Device {
+	f.t.Helper()
+	devices := f.newDevices(n)
+	for i, d := range devices {
+		if err := f.enrollOne(ctx, d, i); err != nil {
+			f.t.Fatalf("device %d: %v", i, err)
+		}
+	}
+	return devices
+}
+
+// enrollConcurrently is enroll with every device enrolling at once.
+func (f *fleet) enrollConcurrently(ctx context.Context, n int) []*devicesim.Device {
+	f.t.Helper()
+	devices := f.newDevices(n)
+	var wg sync.WaitGroup
+	for i, d := range devices {
+		wg.Go(func() {
+			if err := f.enrollOne(ctx, d, i); err != nil {
+				f.t.Errorf("device %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if f.t.Failed() {
+		f.t.FailNow()
+	}
+	return devices
+}
+
+// newDevices returns n devices with identities from the fleet's CA.
+func (f *fleet) newDevices(n int) []*devicesim.Device {
 	f.t.Helper()
 	devices := make([]*devicesim.Device, n)
 	for i := range devices {
@@ -85,21 +117,21 @@ func (f *fleet) enroll(ctx context.Context, n int) []*devicesim.Device {
 		if err != nil {
 			f.t.Fatal(err)
 		}
-		d, err := devicesim.NewDevice(id, "")
-		if err != nil {
+		if devices[i], err = devicesim.NewDevice(id, ""); err != nil {
 			f.t.Fatal(err)
 		}
-		f.use(d, i)
-		if err := expectEmpty("Authenticate")(d.Authenticate(ctx)); err != nil {
-			f.t.Fatalf("device %d: %v", i, err)
-		}
-		f.use(d, i/2)
-		if err := expectEmpty("TokenUpdate")(d.TokenUpdate(ctx)); err != nil {
-			f.t.Fatalf("device %d: %v", i, err)
-		}
-		devices[i] = d
 	}
 	return devices
+}
+
+// enrollOne sends Authenticate to node i and TokenUpdate to node i/2.
+func (f *fleet) enrollOne(ctx context.Context, d *devicesim.Device, i int) error {
+	f.use(d, i)
+	if err := expectEmpty("Authenticate")(d.Authenticate(ctx)); err != nil {
+		return err
+	}
+	f.use(d, i/2)
+	return expectEmpty("TokenUpdate")(d.TokenUpdate(ctx))
 }
 
 // expectEmpty returns a check that a device request got an empty 200.

@@ -19,7 +19,7 @@ func TestServersShareDatabase(t *testing.T) {
 		concurrent bool
 	}{
 		{name: "one device at a time", concurrent: false},
-		{name: "concurrent pollers", concurrent: true},
+		{name: "concurrent enrollment and pollers", concurrent: true},
 	}
 	for _, b := range list {
 		for _, tt := range tests {
@@ -28,7 +28,11 @@ func TestServersShareDatabase(t *testing.T) {
 				f := newInProcessFleet(t, b, 2)
 				ctx, cancel := context.WithTimeout(t.Context(), fleetTimeout)
 				defer cancel()
-				f.deliver(ctx, f.enroll(ctx, 12), 3, tt.concurrent)
+				enroll := f.enroll
+				if tt.concurrent {
+					enroll = f.enrollConcurrently
+				}
+				f.deliver(ctx, enroll(ctx, 24), 3, tt.concurrent)
 			})
 		}
 	}

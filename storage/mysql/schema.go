@@ -185,6 +185,9 @@ func dialect(flavor sqlstore.Flavor) sqlstore.Dialect {
 		Flavor:                flavor,
 		IsUniqueViolation:     func(err error) bool { return hasErrorNumber(err, 1062) },
 		IsForeignKeyViolation: func(err error) bool { return hasErrorNumber(err, 1452, 1216) },
+		// 1213 is ER_LOCK_DEADLOCK, after which the whole transaction is
+		// rolled back.
+		IsRetryable: func(err error) bool { return hasErrorNumber(err, 1213) },
 	}
 }
 

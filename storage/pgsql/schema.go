@@ -112,6 +112,9 @@ func detectDialect(ctx context.Context, db *sql.DB) (sqlstore.Dialect, string, e
 		Flavor:                sqlstore.PostgreSQL,
 		IsUniqueViolation:     func(err error) bool { return hasErrorCode(err, "23505") },
 		IsForeignKeyViolation: func(err error) bool { return hasErrorCode(err, "23503") },
+		// deadlock_detected and serialization_failure abort the whole
+		// transaction.
+		IsRetryable: func(err error) bool { return hasErrorCode(err, "40P01") || hasErrorCode(err, "40001") },
 	}, version, nil
 }
 

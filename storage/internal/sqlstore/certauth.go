@@ -42,22 +42,18 @@ func (s *Store) IsCertHashAssociated(r *mdm.Request, hash string) (bool, error) 
 func (s *Store) AssociateCertHash(r *mdm.Request, hash string) error {
 	// The binding is deleted and inserted again, rather than updated, so
 	// that it gets a new association_order and updated_at.
+	// On MySQL both statements lock the gap where a missing row would go,
+	// so two first bindings of neighboring IDs can deadlock. inTx then
+	// runs the aborted one again.
 	ctx := requestContext(r)
 	hash = strings.ToLower(hash)
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("binding certificate to %s: %w", r.ID, err)
-	}
-	if _, err := tx.ExecContext(ctx, s.text.deleteAssociation, r.ID, hash); err != nil {
-		return rollback(tx, fmt.Errorf("binding certificate to %s: %w", r.ID, err))
-	}
-	if _, err := tx.ExecContext(ctx, s.text.insertAssociation, r.ID, hash); err != nil {
-		return rollback(tx, fmt.Errorf("binding certificate to %s: %w", r.ID, err))
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("binding certificate to %s: %w", r.ID, err)
-	}
-	return nil
+	return s.inTx(ctx, "binding certificate to "+r.ID, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.text.deleteAssociation, r.ID, hash); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.text.insertAssociation, r.ID, hash)
+		return err
+	})
 }
 
 // EnrollmentFromHash returns the device channel ID hash was most recently

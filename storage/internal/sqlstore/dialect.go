@@ -34,6 +34,11 @@ type Dialect struct {
 	// IsForeignKeyViolation reports whether err is an insert or update
 	// that names a missing parent row.
 	IsForeignKeyViolation func(error) bool
+
+	// IsRetryable reports whether err means the server rolled back the
+	// whole transaction to break a deadlock, so running it again may
+	// succeed. Nil means no error is.
+	IsRetryable func(error) bool
 }
 
 var (

@@ -55,45 +55,44 @@ func (s *Store) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Comma
 	return unknown, nil
 }
 
-// enqueueTx inserts the command and its queue rows in one transaction.
+// enqueueTx inserts the command and its queue rows in one transaction,
+// run again when the server aborts it to break a deadlock.
 func (s *Store) enqueueTx(ctx context.Context, ids []string, cmd *mdm.Command) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err)
-	}
-	_, err = tx.ExecContext(ctx, s.text.insertCommand,
-		cmd.CommandUUID, cmd.Command.RequestType, string(cmd.Raw.Raw))
-	if s.dialect.IsUniqueViolation(err) {
-		err = fmt.Errorf("command %s already exists: %w", cmd.CommandUUID, err)
-	}
-	if err != nil {
-		return rollback(tx, fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err))
-	}
-
-	for batch := range batches(ids) {
-		args := make([]any, 0, 2*len(batch))
-		for _, id := range batch {
-			args = append(args, id, cmd.CommandUUID)
-		}
-		var err error
-		switch len(batch) {
-		case 1:
-			_, err = tx.StmtContext(ctx, s.st.enqueueOne).ExecContext(ctx, args...)
-		case batchSize:
-			_, err = tx.ExecContext(ctx, s.text.enqueue, args...)
-		default:
-			query := s.dialect.Flavor.translate(qEnqueue + tuples("(?, ?)", len(batch)))
-			_, err = tx.ExecContext(ctx, query, args...)
+	return s.inTx(ctx, "enqueuing command "+cmd.CommandUUID, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.text.insertCommand,
+			cmd.CommandUUID, cmd.Command.RequestType, string(cmd.Raw.Raw))
+		if s.dialect.IsUniqueViolation(err) {
+			return fmt.Errorf("command %s already exists: %w", cmd.CommandUUID, err)
 		}
 		if err != nil {
-			return rollback(tx, fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err))
+			return err
 		}
-	}
+		for batch := range batches(ids) {
+			if err := s.enqueueBatch(ctx, tx, batch, cmd.CommandUUID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
 
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("enqueuing command %s: %w", cmd.CommandUUID, err)
+// enqueueBatch inserts the queue rows of one batch of IDs in tx.
+func (s *Store) enqueueBatch(ctx context.Context, tx *sql.Tx, batch []string, uuid string) error {
+	args := make([]any, 0, 2*len(batch))
+	for _, id := range batch {
+		args = append(args, id, uuid)
 	}
-	return nil
+	var err error
+	switch len(batch) {
+	case 1:
+		_, err = tx.StmtContext(ctx, s.st.enqueueOne).ExecContext(ctx, args...)
+	case batchSize:
+		_, err = tx.ExecContext(ctx, s.text.enqueue, args...)
+	default:
+		query := s.dialect.Flavor.translate(qEnqueue + tuples("(?, ?)", len(batch)))
+		_, err = tx.ExecContext(ctx, query, args...)
+	}
+	return err
 }
 
 // knownIDs returns the IDs of ids that have an enrollment, compared

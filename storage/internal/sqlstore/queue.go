@@ -180,16 +180,15 @@ func (s *Store) ClearQueue(r *mdm.Request) error {
 // row and any NotNow result of id for the command, then the command when
 // no enrollment refers to it any more. The result is not stored.
 func (s *Store) deleteCommand(ctx context.Context, id string, report *mdm.CommandResults) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	var deleted bool
+	what := fmt.Sprintf("deleting command %s for %s", report.CommandUUID, id)
+	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
+		var err error
+		deleted, err = s.deleteCommandTx(ctx, tx, id, report.CommandUUID)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("deleting command %s for %s: %w", report.CommandUUID, id, err)
-	}
-	deleted, err := s.deleteCommandTx(ctx, tx, id, report.CommandUUID)
-	if err != nil {
-		return rollback(tx, fmt.Errorf("deleting command %s for %s: %w", report.CommandUUID, id, err))
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("deleting command %s for %s: %w", report.CommandUUID, id, err)
+		return err
 	}
 	if !deleted {
 		return notQueuedError(id, report)
