@@ -69,6 +69,14 @@ func newHarness(t testing.TB, b backend, args ...string) *harness {
 // servers can accept the same devices.
 func newHarnessCA(t testing.TB, b backend, ca *devicesim.CA, args ...string) *harness {
 	t.Helper()
+	return newHarnessClient(t, b, ca, nil, args...)
+}
+
+// newHarnessClient is newHarnessCA with client, when not nil, sending the
+// webhooks and Declarative Management requests, for example to shorten
+// their timeout.
+func newHarnessClient(t testing.TB, b backend, ca *devicesim.CA, client *http.Client, args ...string) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	caPath := filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(caPath, ca.PEM(), 0o600); err != nil {
@@ -103,6 +111,7 @@ func newHarnessCA(t testing.TB, b backend, ca *devicesim.CA, args ...string) *ha
 	var err error
 	h.server, err = newServer(&cfg, log.New(h.logs, true), dependencies{
 		stdout:      h.dump,
+		httpClient:  client,
 		apnsOptions: []apns.Option{apns.WithRootCAs(apnstest.RootCAs(apnsServer))},
 	})
 	if err != nil {
