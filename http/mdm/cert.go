@@ -87,12 +87,26 @@ func CertExtractHeader(name string, next http.Handler, opts ...Option) http.Hand
 
 		cert, err := cryptoutil.ParseCertHeader(value)
 		if err != nil {
-			log.From(ctx, logger).WarnContext(ctx, "cert extract", "header", name, log.KeyErr, err)
+			log.From(ctx, logger).WarnContext(ctx, "cert extract",
+				"header", name, "header_value", headerSample(value), log.KeyErr, err)
 			next.ServeHTTP(w, r)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithCertificate(ctx, cert)))
 	})
+}
+
+// maxLoggedHeaderValue is how many bytes of a certificate header value that
+// does not parse are logged: enough to tell a proxy placeholder such as
+// "(null)" from a damaged certificate without logging a whole one.
+const maxLoggedHeaderValue = 64
+
+// headerSample returns value cut to maxLoggedHeaderValue bytes.
+func headerSample(value string) string {
+	if len(value) <= maxLoggedHeaderValue {
+		return value
+	}
+	return value[:maxLoggedHeaderValue] + "..."
 }
 
 // CertVerify rejects a request with 400 unless it carries an identity
