@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"net/http"
 	"net/url"
+	"time"
 
 	nanohttp "github.com/mdmforge/nanomdm/http"
 	"github.com/mdmforge/nanomdm/http/api"
@@ -34,9 +35,27 @@ func (s *server) buildHandler(verifier httpmdm.CertVerifier, dmURL *url.URL, dep
 	}
 	mux.Handle("/version", api.VersionHandler(version))
 
-	h := nanohttp.LimitBody(s.cfg.maxBodyBytes, mux)
+	timeout := requestTimeout
+	if deps.requestTimeout > 0 {
+		timeout = deps.requestTimeout
+	}
+	h := withTimeout(timeout, nanohttp.LimitBody(s.cfg.maxBodyBytes, mux))
 	s.handler = nanohttp.TraceLogging(handlerLogger(s.logger, "log"), h)
 	return nil
+}
+
+// withTimeout cancels the context of each request after d. Work that
+// follows the context then stops: an API push or enqueue to many devices
+// whose APNs requests hang would otherwise keep going for hours, 30
+// seconds per push, long after the response could be written.
+//
+// NOTE(parity): NanoMDM gives requests no deadline.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // registerMDM registers the device routes: /mdm, /checkin with -checkin

@@ -25,7 +25,11 @@ const (
 	// writeTimeout bounds a whole response, so it leaves room for an
 	// enqueue that pushes to many devices.
 	writeTimeout = 5 * time.Minute
-	idleTimeout  = 2 * time.Minute
+	// requestTimeout cancels a request's context shortly before
+	// writeTimeout, so that pushes to an APNs service that stops
+	// responding end while the response can still be written.
+	requestTimeout = writeTimeout - 15*time.Second
+	idleTimeout    = 2 * time.Minute
 
 	// shutdownTimeout bounds how long in-flight requests, webhooks and
 	// pushes may take to finish after SIGINT or SIGTERM.
@@ -49,6 +53,9 @@ type dependencies struct {
 	// escrowTLS, when not nil, is the base TLS configuration of escrow
 	// key unlock requests.
 	escrowTLS *tls.Config
+
+	// requestTimeout, when positive, replaces the default requestTimeout.
+	requestTimeout time.Duration
 }
 
 // server is a configured nanomdm: its storage, services and routes.

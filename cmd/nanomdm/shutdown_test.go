@@ -35,12 +35,7 @@ func TestShutdownDrainsWebhooks(t *testing.T) {
 	hookServer := newLoopbackServer(t, hook)
 
 	dir := t.TempDir()
-	ca, err := devicesim.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	caPath := filepath.Join(dir, "ca.pem")
-	writeFile(t, caPath, ca.PEM())
+	ca, caPath := newTestCA(t, dir)
 	addr := freePort(t)
 	cfg := &config{}
 	argv := []string{"nanomdm", "-ca", caPath, "-listen", addr, "-webhook-url", hookServer,
