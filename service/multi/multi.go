@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mdmforge/nanomdm/log"
@@ -28,6 +29,12 @@ const (
 // first service as 0.
 const keySubService = "sub_service"
 
+// skipLogInterval is the least time between two log lines about skipped
+// background calls. A stalled webhook under load would otherwise log one
+// line per device request. Each line counts the skips since the previous
+// one.
+const skipLogInterval = 10 * time.Second
+
 // MultiService calls its first service and returns that service's
 // results. Then it calls every other service in its own goroutine and
 // logs their errors. It implements [service.CheckinAndCommandService] and
@@ -38,6 +45,9 @@ type MultiService struct {
 	timeout time.Duration
 	slots   chan struct{} // one token per background call in flight
 	wg      sync.WaitGroup
+
+	skipped     atomic.Int64 // calls skipped and not yet logged
+	lastSkipLog atomic.Int64 // time of the last skip line, in Unix ns
 }
 
 // Option configures a [MultiService].
@@ -127,8 +137,7 @@ func (m *MultiService) runOthers(r *mdm.Request, fn call) {
 		select {
 		case m.slots <- struct{}{}:
 		default:
-			log.From(contextOf(r), m.logger).Error("skipping background service: too many calls in flight",
-				keySubService, index)
+			m.logSkip(contextOf(r), index)
 			continue
 		}
 
@@ -144,6 +153,22 @@ func (m *MultiService) runOthers(r *mdm.Request, fn call) {
 			m.run(index, svc, rc, fn)
 		})
 	}
+}
+
+// logSkip counts a background call skipped for lack of a slot and logs
+// the count at most once per skipLogInterval.
+func (m *MultiService) logSkip(ctx context.Context, index int) {
+	m.skipped.Add(1)
+	now := time.Now().UnixNano()
+	last := m.lastSkipLog.Load()
+	if last != 0 && now-last < int64(skipLogInterval) {
+		return
+	}
+	if !m.lastSkipLog.CompareAndSwap(last, now) {
+		return
+	}
+	log.From(ctx, m.logger).Error("skipping background service: too many calls in flight",
+		keySubService, index, "skipped", m.skipped.Swap(0))
 }
 
 // run calls fn and logs its error or panic, so that a failing background
