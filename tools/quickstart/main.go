@@ -1,7 +1,7 @@
 // Command quickstart shows nanomdm working end to end on one machine. It
-// makes a throwaway CA and push certificate under ./quickstart/, then
-// builds and starts the server on 127.0.0.1 with the filekv backend. A
-// simulated Mac enrolls with a check-in captured from a real device,
+// makes a throwaway CA and device identity under ./quickstart/, then
+// builds and starts the server on 127.0.0.1 with the filekv backend and
+// uploads a stand-in push certificate. A simulated Mac enrolls with a check-in captured from a real device,
 // fetches a queued command and acknowledges it. Then the server stops.
 //
 // Run it from the repository root with `make quickstart` or
