@@ -104,13 +104,14 @@ func (p *poller) session(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// A new name, so the report's error below reaches the next check.
 		var uuid string
-		cmd, err := resp.Command()
+		cmd, decodeErr := resp.Command()
 		switch {
-		case err == nil:
+		case decodeErr == nil:
 			uuid = cmd.CommandUUID
-		case !errors.Is(err, devicesim.ErrNoCommand):
-			return err
+		case !errors.Is(decodeErr, devicesim.ErrNoCommand):
+			return decodeErr
 		}
 		if err := p.check(uuid, afterNotNow); err != nil {
 			return err

@@ -56,12 +56,13 @@ func (c *Channel) Poll(ctx context.Context, report ReportFunc) ([]*mdm.Command, 
 		if err := expectOK("command report")(resp, err); err != nil {
 			return cmds, err
 		}
-		cmd, err := resp.Command()
-		if errors.Is(err, ErrNoCommand) {
+		// A new name, so the report's error below reaches the next check.
+		cmd, decodeErr := resp.Command()
+		if errors.Is(decodeErr, ErrNoCommand) {
 			return cmds, nil
 		}
-		if err != nil {
-			return cmds, fmt.Errorf("decoding command from the server: %w", err)
+		if decodeErr != nil {
+			return cmds, fmt.Errorf("decoding command from the server: %w", decodeErr)
 		}
 		if len(cmds) == MaxPollCommands {
 			return cmds, fmt.Errorf("server sent more than %d commands in one session", MaxPollCommands)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mdmforge/nanomdm/mdm"
@@ -167,5 +168,31 @@ func TestEnroll(t *testing.T) {
 	var statusErr *devicesim.StatusError
 	if !errors.As(err, &statusErr) || statusErr.Request != "Authenticate" {
 		t.Errorf("got error %v, want a *StatusError for Authenticate", err)
+	}
+}
+
+func TestPollReportTransportError(t *testing.T) {
+	// The first report gets a command; the connection of the next one is
+	// closed without a response.
+	var reports atomic.Int32
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if reports.Add(1) == 1 {
+			w.Write(commandPlist("A"))
+			return
+		}
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijacking connection: %v", err)
+			return
+		}
+		conn.Close()
+	})
+	dev := newQueueDevice(t, handler)
+	cmds, err := dev.Poll(t.Context(), devicesim.Acknowledge)
+	if err == nil {
+		t.Fatal("Poll() error = nil, want the transport error of the second report")
+	}
+	if len(cmds) != 1 || cmds[0].CommandUUID != "A" {
+		t.Errorf("got commands %v, want only A", cmds)
 	}
 }
