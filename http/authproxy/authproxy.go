@@ -9,9 +9,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 
 	"github.com/mdmforge/nanomdm/cryptoutil"
 	"github.com/mdmforge/nanomdm/log"
@@ -87,18 +89,41 @@ func New(target *url.URL, store EnrollmentStore, certFunc CertificateFunc, opts 
 		opt(p)
 	}
 
-	rp := httputil.NewSingleHostReverseProxy(target)
-	direct := rp.Director
-	rp.Director = func(r *http.Request) {
-		direct(r)
-		r.Header.Del("Mdm-Signature")
-	}
-	rp.Transport = p.transport
-	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-		log.From(r.Context(), p.logger).ErrorContext(r.Context(), "proxying request", log.KeyErr, err)
-		w.WriteHeader(http.StatusBadGateway)
+	rp := &httputil.ReverseProxy{
+		Rewrite:   func(pr *httputil.ProxyRequest) { rewrite(pr, target) },
+		Transport: p.transport,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			log.From(r.Context(), p.logger).ErrorContext(r.Context(), "proxying request", log.KeyErr, err)
+			w.WriteHeader(http.StatusBadGateway)
+		},
 	}
 	return p.withEnrollmentID(rp)
+}
+
+// rewrite points the outbound request at target and sets its headers the
+// way NanoMDM's single-host proxy does: Host is the target's, the client IP
+// is appended to any X-Forwarded-For the client sent, the client's other
+// X-Forwarded-* headers pass unchanged and Mdm-Signature is removed.
+//
+// The enrollment and trace ID headers are copied from the inbound request
+// here, after the hop-by-hop headers were removed, so that a client cannot
+// remove them by listing them in its Connection header.
+func rewrite(pr *httputil.ProxyRequest, target *url.URL) {
+	pr.SetURL(target)
+	for _, name := range []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
+		if values, ok := pr.In.Header[name]; ok {
+			pr.Out.Header[name] = values
+		}
+	}
+	if ip, _, err := net.SplitHostPort(pr.In.RemoteAddr); err == nil {
+		if prior := pr.Out.Header["X-Forwarded-For"]; len(prior) > 0 {
+			ip = strings.Join(prior, ", ") + ", " + ip
+		}
+		pr.Out.Header.Set("X-Forwarded-For", ip)
+	}
+	pr.Out.Header.Del("Mdm-Signature")
+	pr.Out.Header.Set(EnrollmentIDHeader, pr.In.Header.Get(EnrollmentIDHeader))
+	pr.Out.Header.Set(TraceIDHeader, pr.In.Header.Get(TraceIDHeader))
 }
 
 // withEnrollmentID sets the enrollment ID and trace ID headers on the

@@ -28,16 +28,18 @@ func (s *fakeStore) EnrollmentFromHash(_ context.Context, hash string) (string, 
 
 // upstreamRequest is what the upstream server saw.
 type upstreamRequest struct {
-	path, query string
-	header      http.Header
-	body        string
+	path, query, host string
+	header            http.Header
+	body              string
 }
 
 func newUpstream(t *testing.T, seen chan<- upstreamRequest) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		seen <- upstreamRequest{path: r.URL.Path, query: r.URL.RawQuery, header: r.Header.Clone(), body: string(b)}
+		seen <- upstreamRequest{
+			path: r.URL.Path, query: r.URL.RawQuery, host: r.Host, header: r.Header.Clone(), body: string(b),
+		}
 		w.Header().Set("X-Upstream", "yes")
 		w.WriteHeader(http.StatusTeapot)
 		w.Write([]byte("from upstream"))
@@ -108,6 +110,8 @@ func TestProxyForwards(t *testing.T) {
 		{"signature", got.header.Get("Mdm-Signature"), ""},
 		{"forwarded for", got.header.Get("X-Forwarded-For"), "127.0.0.1"},
 		{"forwarded host", got.header.Get("X-Forwarded-Host"), ""},
+		{"forwarded proto", got.header.Get("X-Forwarded-Proto"), ""},
+		{"host", got.host, strings.TrimPrefix(upstream.URL, "http://")},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -172,5 +176,33 @@ func TestProxyUpstreamDown(t *testing.T) {
 	}
 	if rec.Body.Len() != 0 {
 		t.Errorf("got body %q, want empty", rec.Body.String())
+	}
+}
+
+func TestProxyHeadersFromClient(t *testing.T) {
+	t.Parallel()
+	seen := make(chan upstreamRequest, 1)
+	upstream := newUpstream(t, seen)
+	id := newIdentity(t)
+	store := &fakeStore{ids: map[string]string{cryptoutil.CertHash(id.Cert): "UDID-1"}}
+	h := newProxy(t, upstream.URL, store)
+
+	req := signedRequest(t, id, "/authproxy/x", "payload")
+	req.Header.Set("Connection", "X-Enrollment-ID, X-Trace-ID")
+	req.Header.Set("X-Forwarded-For", "10.1.1.1")
+	req.Header.Set("X-Forwarded-Host", "front.example.com")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+
+	got := <-seen
+	checks := []struct{ name, got, want string }{
+		{"enrollment ID", got.header.Get("X-Enrollment-ID"), "UDID-1"},
+		{"trace ID", got.header.Get("X-Trace-ID"), "0123456789abcdef"},
+		{"forwarded for", got.header.Get("X-Forwarded-For"), "10.1.1.1, 127.0.0.1"},
+		{"forwarded host", got.header.Get("X-Forwarded-Host"), "front.example.com"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
 	}
 }
