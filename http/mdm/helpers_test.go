@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -110,17 +109,6 @@ func newPKI(t *testing.T) *pki {
 		t.Fatal(err)
 	}
 	return &pki{ca: ca, identity: id, verifier: v}
-}
-
-// newDevice returns a device that sends to srv.
-func newDevice(t *testing.T, id *devicesim.Identity, srv *httptest.Server) *devicesim.Device {
-	t.Helper()
-	d, err := devicesim.NewDevice(id, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Client = srv.Client()
-	return d
 }
 
 // newLogger returns a logger writing debug lines to a buffer that is safe
