@@ -182,7 +182,7 @@ func (f *fleet) enrollOne(ctx context.Context) (*device, error) {
 		return nil, err
 	}
 	if _, err := f.send(ctx, d, devicesim.ContentTypeCheckin, auth, ""); err != nil {
-		return nil, fmt.Errorf("Authenticate: %w", err)
+		return nil, fmt.Errorf("sending Authenticate: %w", err)
 	}
 	tokenUpdate, err := d.sim.TokenUpdateMessage()
 	if err != nil {

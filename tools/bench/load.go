@@ -139,10 +139,10 @@ func (f *fleet) roundTrip(ctx context.Context, d *device, lat latencies) error {
 
 	body, err := f.send(ctx, d, devicesim.ContentTypeReport, d.idle, d.idleSig)
 	if err != nil {
-		return fmt.Errorf("Idle: %w", err)
+		return fmt.Errorf("sending Idle: %w", err)
 	}
 	if !bytes.Contains(body, []byte(uuid)) {
-		return fmt.Errorf("Idle: got %.200q, want command %s", body, uuid)
+		return fmt.Errorf("reply to Idle: got %.200q, want command %s", body, uuid)
 	}
 	idled := time.Now()
 
@@ -151,10 +151,10 @@ func (f *fleet) roundTrip(ctx context.Context, d *device, lat latencies) error {
 		return err
 	}
 	if body, err = f.send(ctx, d, devicesim.ContentTypeReport, ack, ""); err != nil {
-		return fmt.Errorf("Acknowledged: %w", err)
+		return fmt.Errorf("sending Acknowledged: %w", err)
 	}
 	if len(body) > 0 {
-		return fmt.Errorf("Acknowledged: got %.200q, want an empty body", body)
+		return fmt.Errorf("reply to Acknowledged: got %.200q, want an empty body", body)
 	}
 	end := time.Now()
 

@@ -63,7 +63,7 @@ func tour(ctx context.Context, srv *server, p *pki) error {
 
 	step("Enrolling the Mac %s (serial %s) from a captured Authenticate", dev.UDID, dev.SerialNumber)
 	if err := expectEmpty(dev.SendCheckin(ctx, capturedAuthenticate)); err != nil {
-		return fmt.Errorf("Authenticate: %w", err)
+		return fmt.Errorf("sending Authenticate: %w", err)
 	}
 	detail("Authenticate accepted")
 	if err := expectEmpty(dev.TokenUpdate(ctx)); err != nil {
@@ -148,7 +148,7 @@ func fetchAndAcknowledge(ctx context.Context, dev *devicesim.Device, uuid string
 	}
 	cmd, err := resp.Command()
 	if err != nil {
-		return fmt.Errorf("Idle: got status %d and no command: %w", resp.StatusCode, err)
+		return fmt.Errorf("reply to Idle: got status %d and no command: %w", resp.StatusCode, err)
 	}
 	if cmd.CommandUUID != uuid {
 		return fmt.Errorf("got command %s, want %s", cmd.CommandUUID, uuid)
@@ -161,7 +161,7 @@ func fetchAndAcknowledge(ctx context.Context, dev *devicesim.Device, uuid string
 	step("The device acknowledges it with its answers")
 	answers := map[string]any{"QueryResponses": map[string]any{"DeviceName": "Fruit", "OSVersion": "10.12.6"}}
 	if err := expectEmpty(dev.ReportAcknowledged(ctx, uuid, answers)); err != nil {
-		return fmt.Errorf("Acknowledged: %w", err)
+		return fmt.Errorf("sending Acknowledged: %w", err)
 	}
 	detail("Acknowledged accepted; the queue is now empty")
 	return nil
