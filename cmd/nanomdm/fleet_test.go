@@ -235,6 +235,22 @@ func (f *fleet) enqueue(ctx context.Context, i int, ids []string, raw []byte) (i
 	return resp.StatusCode, string(body), nil
 }
 
+// queue queues the planned commands for devices, in one group, and
+// returns a poller for each device that retries 5xx responses.
+func (f *fleet) queue(ctx context.Context, devices []*devicesim.Device) []*poller {
+	f.t.Helper()
+	ops, plans := f.planCommands(devices, 1)
+	if err := f.runOps(ctx, ops[0]); err != nil {
+		f.t.Fatal(err)
+	}
+	pollers := make([]*poller, len(devices))
+	for i, d := range devices {
+		pollers[i] = f.newPoller(d, plans[d.UDID], i)
+		pollers[i].retryServerErrors = true
+	}
+	return pollers
+}
+
 // deliver queues the planned commands and has every device collect them.
 // Unless concurrent is set, all commands are queued first and then the
 // devices poll one at a time. With it, the groups enqueue while every

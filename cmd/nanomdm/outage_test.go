@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/mdmforge/nanomdm/mdm/devicesim"
 )
 
 // killInterval is how often the load test ends the server's database
@@ -35,22 +33,6 @@ func newOutageServer(t *testing.T, b backend) *outageServer {
 		"-storage-options", "create_schema=1")
 	s.fleet = newFleet(t, s.h.ca, harnessNode(s.h))
 	return s
-}
-
-// queue queues the planned commands for devices and returns a poller for
-// each device that retries 5xx responses.
-func (s *outageServer) queue(ctx context.Context, devices []*devicesim.Device) []*poller {
-	s.h.t.Helper()
-	ops, plans := s.fleet.planCommands(devices, 1)
-	if err := s.fleet.runOps(ctx, ops[0]); err != nil {
-		s.h.t.Fatal(err)
-	}
-	pollers := make([]*poller, len(devices))
-	for i, d := range devices {
-		pollers[i] = s.fleet.newPoller(d, plans[d.UDID], i)
-		pollers[i].retryServerErrors = true
-	}
-	return pollers
 }
 
 // collect runs the pollers at the same time and returns how many 5xx
@@ -120,7 +102,7 @@ func TestDatabaseOutage(t *testing.T) {
 func testSessionsKilledIdle(t *testing.T, s *outageServer) {
 	ctx, cancel := context.WithTimeout(t.Context(), fleetTimeout)
 	defer cancel()
-	pollers := s.queue(ctx, s.fleet.enroll(ctx, 4))
+	pollers := s.fleet.queue(ctx, s.fleet.enroll(ctx, 4))
 	n, err := s.db.killConnections(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +123,7 @@ func testSessionsKilledIdle(t *testing.T, s *outageServer) {
 func testSessionsKilledUnderLoad(t *testing.T, s *outageServer) {
 	ctx, cancel := context.WithTimeout(t.Context(), fleetTimeout)
 	defer cancel()
-	pollers := s.queue(ctx, s.fleet.enroll(ctx, 4))
+	pollers := s.fleet.queue(ctx, s.fleet.enroll(ctx, 4))
 
 	stop := make(chan struct{})
 	var killer sync.WaitGroup
@@ -183,7 +165,7 @@ func testDatabaseUnreachable(t *testing.T, s *outageServer) {
 	ctx, cancel := context.WithTimeout(t.Context(), fleetTimeout)
 	defer cancel()
 	devices := s.fleet.enroll(ctx, 4)
-	pollers := s.queue(ctx, devices)
+	pollers := s.fleet.queue(ctx, devices)
 
 	s.proxy.down()
 	for _, d := range devices {

@@ -90,39 +90,104 @@ func (p *process) stop(t *testing.T) int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
-func TestProcessesShareDatabase(t *testing.T) {
+func TestProcessesOnSQL(t *testing.T) {
 	list := sqlBackends(t)
 	if len(list) == 0 {
 		t.Skip("NANOMDM_TEST_PGSQL_DSN and NANOMDM_TEST_MYSQL_DSN are unset")
 	}
 	bin := buildBinary(t)
 	for _, b := range list {
-		t.Run(b.name, func(t *testing.T) {
+		t.Run(b.name+"/two processes on one database", func(t *testing.T) {
 			t.Parallel()
-			ca, err := devicesim.NewCA()
-			if err != nil {
-				t.Fatal(err)
-			}
-			caPath := filepath.Join(t.TempDir(), "ca.pem")
-			writeFile(t, caPath, ca.PEM())
-			apns := newLoopbackServer(t, newRecorder(nil))
-			args := []string{"-ca", caPath, "-api", testAPIKey, "-apns-url", apns,
-				"-storage", b.name, "-storage-dsn", b.dsn}
-			procs := []*process{startProcess(t, bin, args...), startProcess(t, bin, args...)}
-
-			f := newFleet(t, ca, procs[0].node(), procs[1].node())
-			ctx, cancel := context.WithTimeout(t.Context(), fleetTimeout)
-			defer cancel()
-			f.deliver(ctx, f.enroll(ctx, 8), 2, true)
-
-			for _, p := range procs {
-				if code := p.stop(t); code != 0 {
-					t.Errorf("process on %s: got exit code %d after SIGTERM, want 0", p.addr, code)
-				}
-				if out := p.stderr.String(); !strings.Contains(out, `msg="server shutdown"`) {
-					t.Errorf("process on %s: output has no shutdown line:\n%s", p.addr, out)
-				}
-			}
+			testProcessesShareDatabase(t, bin, b)
+		})
+		t.Run(b.name+"/database unreachable", func(t *testing.T) {
+			t.Parallel()
+			testProcessSurvivesOutage(t, bin, b)
 		})
 	}
+}
+
+// processArgs writes a new device CA and returns it with the flags of a
+// process on dsn. The APNs URL points at a local mock, so no push leaves
+// the machine.
+func processArgs(t *testing.T, b backend, dsn string, extra ...string) (*devicesim.CA, []string) {
+	t.Helper()
+	ca, err := devicesim.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPath := filepath.Join(t.TempDir(), "ca.pem")
+	writeFile(t, caPath, ca.PEM())
+	apns := newLoopbackServer(t, newRecorder(nil))
+	args := []string{"-ca", caPath, "-api", testAPIKey, "-apns-url", apns,
+		"-storage", b.name, "-storage-dsn", dsn}
+	return ca, append(args, extra...)
+}
+
+// stopAll stops each process with SIGTERM and checks that it exits 0
+// after logging its shutdown.
+func stopAll(t *testing.T, procs ...*process) {
+	t.Helper()
+	for _, p := range procs {
+		if code := p.stop(t); code != 0 {
+			t.Errorf("process on %s: got exit code %d after SIGTERM, want 0", p.addr, code)
+		}
+		if out := p.stderr.String(); !strings.Contains(out, `msg="server shutdown"`) {
+			t.Errorf("process on %s: output has no shutdown line:\n%s", p.addr, out)
+		}
+	}
+}
+
+// testProcessesShareDatabase runs the delivery scenario of
+// TestServersShareDatabase against two processes.
+func testProcessesShareDatabase(t *testing.T, bin string, b backend) {
+	ca, args := processArgs(t, b, b.dsn)
+	procs := []*process{startProcess(t, bin, args...), startProcess(t, bin, args...)}
+
+	f := newFleet(t, ca, procs[0].node(), procs[1].node())
+	ctx, cancel := context.WithTimeout(t.Context(), fleetTimeout)
+	defer cancel()
+	f.deliver(ctx, f.enrollConcurrently(ctx, 8), 2, true)
+	stopAll(t, procs...)
+}
+
+// testProcessSurvivesOutage makes the database of a process unreachable
+// for a moment. Device requests get 500 and an error line, the process
+// keeps running, and afterwards every command queued before is
+// delivered.
+func testProcessSurvivesOutage(t *testing.T, bin string, b backend) {
+	db := newScratchDB(t, b, "nanomdm_outage")
+	proxy := newTCPProxy(t, db.serverAddr)
+	ca, args := processArgs(t, b, db.dsn(t, proxy.addr), "-storage-options", "create_schema=1")
+	p := startProcess(t, bin, args...)
+	f := newFleet(t, ca, p.node())
+	ctx, cancel := context.WithTimeout(t.Context(), fleetTimeout)
+	defer cancel()
+	devices := f.enroll(ctx, 3)
+	pollers := f.queue(ctx, devices)
+
+	proxy.down()
+	for _, d := range devices {
+		f.use(d, 0)
+		resp, err := d.ReportIdle(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusInternalServerError {
+			t.Errorf("Idle while the database is unreachable: got status %d, want 500", resp.StatusCode)
+		}
+	}
+	select {
+	case <-p.exited:
+		t.Fatalf("process exited during the outage with code %d", p.cmd.ProcessState.ExitCode())
+	default:
+	}
+	if out := p.stderr.String(); !strings.Contains(out, "level=error") || !strings.Contains(out, "http_status=500") {
+		t.Errorf("got output without an error line for the failed requests:\n%s", out)
+	}
+
+	proxy.up()
+	collect(ctx, t, pollers)
+	stopAll(t, p)
 }
