@@ -45,8 +45,10 @@ type PushCertError struct {
 	Err  error
 }
 
+// Error returns the message of Err unchanged.
 func (e *PushCertError) Error() string { return e.Err.Error() }
 
+// Unwrap returns Err.
 func (e *PushCertError) Unwrap() error { return e.Err }
 
 // TopicFromCert returns the APNs topic of an MDM push certificate: the

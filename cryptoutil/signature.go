@@ -40,10 +40,12 @@ type SignatureError struct {
 	Err  error
 }
 
+// Error returns "mdm signature: <step>: <error>".
 func (e *SignatureError) Error() string {
 	return fmt.Sprintf("mdm signature: %s: %v", e.Step, e.Err)
 }
 
+// Unwrap returns Err.
 func (e *SignatureError) Unwrap() error { return e.Err }
 
 // VerifyMdmSignature verifies the Mdm-Signature header of an MDM request

@@ -18,10 +18,12 @@ type ParseError struct {
 	Content []byte
 }
 
+// Error returns "parse error: " and the message of Err.
 func (e *ParseError) Error() string {
 	return "parse error: " + e.Err.Error()
 }
 
+// Unwrap returns Err.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // UnrecognizedMessageTypeError reports a check-in whose MessageType is
@@ -30,6 +32,8 @@ type UnrecognizedMessageTypeError struct {
 	MessageType string
 }
 
+// Error returns the message type quoted, as in
+// `unrecognized MessageType: "Enroll"`.
 func (e *UnrecognizedMessageTypeError) Error() string {
 	return fmt.Sprintf("unrecognized MessageType: %q", e.MessageType)
 }

@@ -17,8 +17,10 @@ func NewHTTPStatusError(status int, err error) *HTTPStatusError {
 	return &HTTPStatusError{Status: status, Err: err}
 }
 
+// Error returns the status, its reason phrase and the message of Err.
 func (e *HTTPStatusError) Error() string {
 	return fmt.Sprintf("HTTP error: %d %s: %v", e.Status, http.StatusText(e.Status), e.Err)
 }
 
+// Unwrap returns Err.
 func (e *HTTPStatusError) Unwrap() error { return e.Err }

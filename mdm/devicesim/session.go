@@ -21,6 +21,7 @@ type StatusError struct {
 	Response *Response
 }
 
+// Error names the request and shows the status and the response body.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s: got HTTP status %d, want 200: %q", e.Request, e.Response.StatusCode, e.Response.Body)
 }

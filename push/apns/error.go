@@ -36,10 +36,13 @@ type StatusError struct {
 	Err    error
 }
 
+// Error returns "push HTTP status: <status>: <error>", the text NanoMDM
+// reports in the push API result.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("push HTTP status: %d: %v", e.Status, e.Err)
 }
 
+// Unwrap returns Err.
 func (e *StatusError) Unwrap() error { return e.Err }
 
 // newStatusError decodes the first JSON value of body into the error of a
