@@ -188,8 +188,8 @@ func testDatabaseUnreachable(t *testing.T, s *outageServer) {
 	if status != http.StatusInternalServerError || !strings.Contains(body, "command_error") {
 		t.Errorf("enqueue while the database is unreachable: got status %d and body %s, want 500 with a command_error", status, body)
 	}
-	if !strings.Contains(s.h.logs.String(), `msg=enqueue`) {
-		t.Errorf("got no enqueue log line for the failed enqueue")
+	if !strings.Contains(s.h.logs.String(), `level=error msg=enqueue`) {
+		t.Errorf("got no error log line for the failed enqueue")
 	}
 	if status, body := s.h.do(http.MethodGet, "/version", nil, false); status != http.StatusOK {
 		t.Errorf("/version while the database is unreachable: got status %d and body %q, want 200", status, body)

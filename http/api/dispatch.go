@@ -51,6 +51,8 @@ func summaryArgs(ids []string) []any {
 }
 
 // logSummary logs msg with args, the number of per-ID failures and err.
+// A failure of the whole call, which the client gets as a 500, is logged
+// at error, per-ID failures at info, and success at debug.
 func logSummary(ctx context.Context, logger *slog.Logger, msg string, args []any, failed int, err error) {
 	level := slog.LevelDebug
 	if failed > 0 {
@@ -59,7 +61,8 @@ func logSummary(ctx context.Context, logger *slog.Logger, msg string, args []any
 	}
 	if err != nil {
 		args = append(args, log.KeyErr, err)
-		level = slog.LevelInfo
+		// NOTE(parity): NanoMDM logs this at info.
+		level = slog.LevelError
 	}
 	log.From(ctx, logger).Log(ctx, level, msg, args...)
 }
