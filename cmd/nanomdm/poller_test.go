@@ -24,7 +24,7 @@ const (
 // each request going to the next node of the fleet, and checks every reply
 // against the device's plan. A reply to Idle or to a final report must be
 // the earliest command sent before and not yet acknowledged, or else the
-// next planned command; a reply to NotNow passes over commands whose last
+// next planned command. A reply to NotNow passes over commands whose last
 // report was NotNow. So every planned command arrives first in enqueue
 // order and never again after it is acknowledged.
 type poller struct {
@@ -95,8 +95,8 @@ func (p *poller) run(ctx context.Context) error {
 }
 
 // session sends Idle and reports on each command until a reply has none.
-// The first time every third planned command arrives it is answered
-// NotNow; everything else is acknowledged.
+// The device reports NotNow the first time every third planned command
+// arrives, and Acknowledged for everything else.
 func (p *poller) session(ctx context.Context) error {
 	resp, err := p.send(ctx, p.dev.ReportIdle)
 	afterNotNow := false
