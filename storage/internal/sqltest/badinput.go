@@ -17,15 +17,49 @@ func BadInput(t *testing.T, db *sql.DB, s storage.AllStorage) {
 	fx := LoadFixture(t, db)
 	d := &driver{t: t, s: s, fx: fx}
 	ctx := context.Background()
-	stranger := &Fixture{UDID: randomUDID(), Topic: fx.Topic, PushMagic: fx.PushMagic, Token: fx.Token}
 	binaryCmd := &mdm.Command{CommandUUID: RandomName("cmd-"), Command: mdm.CommandPayload{RequestType: "ProfileList"}}
 	binaryCmd.Raw.Raw = []byte("bplist00 not XML")
 
-	tests := []struct {
-		name string
-		call func() error
-		want string
-	}{
+	for _, tc := range badInputCases(t, d, binaryCmd) {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+
+	_, _, err := s.RetrievePushCert(ctx, "com.apple.mgmt.unknown")
+	if !errors.Is(err, sql.ErrNoRows) {
+		t.Errorf("RetrievePushCert of an unknown topic: got %v, want an error wrapping %v", err, sql.ErrNoRows)
+	}
+
+	// Nothing of the failed enqueue was stored, and the store still works.
+	xmlCmd, err := mdm.DecodeCommand([]byte(CommandPlist(binaryCmd.CommandUUID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed, err := s.EnqueueCommand(ctx, []string{fx.UDID}, xmlCmd); err != nil || len(failed) != 0 {
+		t.Fatalf("enqueue after the failed one: got %v, %v, want success", failed, err)
+	}
+	d.wantNext(false, fx.Pending)
+}
+
+// badInputCase is one invalid call of [BadInput] and the text its error
+// must contain.
+type badInputCase struct {
+	name string
+	call func() error
+	want string
+}
+
+// badInputCases returns the invalid calls of [BadInput] on the store of d.
+// binaryCmd is a command whose raw bytes are not XML.
+func badInputCases(t *testing.T, d *driver, binaryCmd *mdm.Command) []badInputCase {
+	s, fx := d.s, d.fx
+	ctx := context.Background()
+	stranger := &Fixture{UDID: randomUDID(), Topic: fx.Topic, PushMagic: fx.PushMagic, Token: fx.Token}
+	return []badInputCase{
 		{"TokenUpdate before Authenticate", func() error {
 			msg, err := mdm.DecodeCheckin([]byte(stranger.TokenUpdatePlist("")))
 			if err != nil {
@@ -61,27 +95,4 @@ func BadInput(t *testing.T, db *sql.DB, s storage.AllStorage) {
 			return s.StoreBootstrapToken(d.request(true), &mdm.SetBootstrapToken{})
 		}, storage.ErrDeviceChannelOnly.Error()},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call()
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got error %v, want one containing %q", err, tc.want)
-			}
-		})
-	}
-
-	_, _, err := s.RetrievePushCert(ctx, "com.apple.mgmt.unknown")
-	if !errors.Is(err, sql.ErrNoRows) {
-		t.Errorf("RetrievePushCert of an unknown topic: got %v, want an error wrapping %v", err, sql.ErrNoRows)
-	}
-
-	// Nothing of the failed enqueue was stored, and the store still works.
-	xmlCmd, err := mdm.DecodeCommand([]byte(CommandPlist(binaryCmd.CommandUUID)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if failed, err := s.EnqueueCommand(ctx, []string{fx.UDID}, xmlCmd); err != nil || len(failed) != 0 {
-		t.Fatalf("enqueue after the failed one: got %v, %v, want success", failed, err)
-	}
-	d.wantNext(false, fx.Pending)
 }
