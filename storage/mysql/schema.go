@@ -146,6 +146,9 @@ func firstLine(s string) string {
 
 // detectDialect asks the server for its version: MariaDB and MySQL
 // before 8.0.19 take VALUES(col) upserts, later MySQL the row alias.
+//
+// NOTE(parity): NanoMDM always writes the row alias, so its MySQL backend
+// fails on MariaDB.
 func detectDialect(ctx context.Context, db *sql.DB) (sqlstore.Dialect, string, error) {
 	var version string
 	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {

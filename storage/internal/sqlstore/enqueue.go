@@ -17,6 +17,10 @@ import (
 // exactly, even where the database compares without regard to case.
 // Repeated IDs are queued once. A CommandUUID that already exists is a
 // global error.
+//
+// NOTE(parity): NanoMDM queues every ID in one statement, which fails once
+// the IDs need more placeholders than the database allows in one statement
+// (65,535 on both MySQL and PostgreSQL).
 func (s *Store) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Command) (map[string]error, error) {
 	if len(ids) == 0 {
 		return nil, errors.New("no id(s) supplied to queue command to")

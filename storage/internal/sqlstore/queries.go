@@ -9,6 +9,9 @@ type Features struct {
 	// EnqueueOrder is enrollment_queue.enqueue_order. Without it, commands
 	// enqueued to one enrollment within one created_at tick (a second on
 	// MySQL) are delivered in command UUID order.
+	//
+	// NOTE(parity): NanoMDM has no such column, so it delivers the commands
+	// of one tick in the order the database returns them.
 	EnqueueOrder bool
 
 	// AnsweredAt is enrollment_queue.answered_at. Without it, finding the
