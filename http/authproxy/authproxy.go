@@ -105,9 +105,10 @@ func New(target *url.URL, store EnrollmentStore, certFunc CertificateFunc, opts 
 // is appended to any X-Forwarded-For the client sent, the client's other
 // X-Forwarded-* headers pass unchanged and Mdm-Signature is removed.
 //
-// The enrollment and trace ID headers are copied from the inbound request
-// here, after the hop-by-hop headers were removed, so that a client cannot
-// remove them by listing them in its Connection header.
+// NOTE(parity): the enrollment and trace ID headers are copied from the
+// inbound request here, after the hop-by-hop headers were removed. In
+// NanoMDM a client can remove them by listing them in its Connection
+// header.
 func rewrite(pr *httputil.ProxyRequest, target *url.URL) {
 	pr.SetURL(target)
 	for _, name := range []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
