@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/pem"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/mdmforge/nanomdm/mdm/devicesim"
 )
 
 // fleetTimeout bounds one delivery scenario.
@@ -35,5 +41,45 @@ func TestServersShareDatabase(t *testing.T) {
 				f.deliver(ctx, enroll(ctx, 24), 3, tt.concurrent)
 			})
 		}
+	}
+}
+
+func TestPushCertSharedBetweenServers(t *testing.T) {
+	list := sqlBackends(t)
+	if len(list) == 0 {
+		t.Skip("NANOMDM_TEST_PGSQL_DSN and NANOMDM_TEST_MYSQL_DSN are unset")
+	}
+	for _, b := range list {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			ca, err := devicesim.NewCA()
+			if err != nil {
+				t.Fatal(err)
+			}
+			uploader, pusher := newHarnessCA(t, b, ca), newHarnessCA(t, b, ca)
+			f := newFleet(t, ca, harnessNode(uploader), harnessNode(pusher))
+			dev := f.enroll(t.Context(), 1)[0]
+			path := "/3/device/" + hex.EncodeToString(dev.Token)
+
+			// The second upload replaces the certificate the pushing
+			// server already loaded, which it must notice.
+			for i := range 2 {
+				certPEM, keyPEM, err := devicesim.NewPushCert(dev.Topic)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if status, body := uploader.do(http.MethodPut, "/v1/pushcert", append(certPEM, keyPEM...), true); status != http.StatusOK {
+					t.Fatalf("uploading push cert %d: got status %d: %s", i+1, status, body)
+				}
+				if status, body := pusher.do(http.MethodGet, "/v1/push/"+dev.UDID, nil, true); status != http.StatusOK {
+					t.Fatalf("push %d: got status %d: %s", i+1, status, body)
+				}
+				got := pusher.apns.waitFor(t, i+1, func(r recorded) bool { return r.Path == path })[i]
+				block, _ := pem.Decode(certPEM)
+				if got.ClientCert == nil || !bytes.Equal(got.ClientCert.Raw, block.Bytes) {
+					t.Errorf("push %d: APNs got a client certificate other than the one uploaded last", i+1)
+				}
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,8 @@ type recorded struct {
 	Path   string
 	Header http.Header
 	Body   []byte
+	// ClientCert is the TLS client certificate, or nil without one.
+	ClientCert *x509.Certificate
 }
 
 // recorder is an HTTP handler that keeps every request and responds with
@@ -33,8 +36,12 @@ func newRecorder(respond func(http.ResponseWriter, *http.Request)) *recorder {
 
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	got := recorded{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		got.ClientCert = r.TLS.PeerCertificates[0]
+	}
 	rec.mu.Lock()
-	rec.requests = append(rec.requests, recorded{Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	rec.requests = append(rec.requests, got)
 	rec.mu.Unlock()
 	if rec.respond != nil {
 		rec.respond(w, r)
