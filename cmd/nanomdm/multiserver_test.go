@@ -83,3 +83,52 @@ func TestPushCertSharedBetweenServers(t *testing.T) {
 		})
 	}
 }
+
+func TestReenrollmentSeenByOtherServer(t *testing.T) {
+	list := sqlBackends(t)
+	if len(list) == 0 {
+		t.Skip("NANOMDM_TEST_PGSQL_DSN and NANOMDM_TEST_MYSQL_DSN are unset")
+	}
+	for _, b := range list {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f := newInProcessFleet(t, b, 2)
+			ctx := t.Context()
+			dev := f.enroll(ctx, 1)[0]
+			oldID := dev.Identity
+
+			// Server 0 serves the old certificate before the device
+			// enrolls again with a new one through server 1.
+			f.use(dev, 0)
+			if err := expectEmpty("Idle")(dev.ReportIdle(ctx)); err != nil {
+				t.Fatal(err)
+			}
+			newID, err := f.ca.NewIdentity(devicesim.ECDSAP256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dev.Identity = newID
+			f.use(dev, 1)
+			if err := expectEmpty("Authenticate")(dev.Authenticate(ctx)); err != nil {
+				t.Fatal(err)
+			}
+			if err := expectEmpty("TokenUpdate")(dev.TokenUpdate(ctx)); err != nil {
+				t.Fatal(err)
+			}
+
+			f.use(dev, 0)
+			dev.Identity = oldID
+			resp, err := dev.ReportIdle(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != http.StatusInternalServerError {
+				t.Errorf("Idle with the replaced certificate: got status %d, want 500 as for any certificate not bound last", resp.StatusCode)
+			}
+			dev.Identity = newID
+			if err := expectEmpty("Idle with the new certificate")(dev.ReportIdle(ctx)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
