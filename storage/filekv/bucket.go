@@ -1,6 +1,7 @@
 package filekv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,16 +12,14 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/peterbourgon/diskv/v3"
-
 	"github.com/mdmforge/nanomdm/storage/kv"
 )
 
 // shardCount is the number of independently locked shards per bucket.
-// A key's shard follows from its first directory level. So every file of
-// one directory is written and deleted under the same lock, and diskv's
-// removal of empty directories never races with a write from another
-// shard.
+// A key's shard follows from a hash of the whole key, so keys that share
+// a directory, such as every key of one enrollment, spread over all
+// shards. Writes that race on one directory are handled in writeFile and
+// removeFile instead.
 const shardCount = 256
 
 // bucket is a kv.Bucket stored in one directory in NanoMDM's layout, with
@@ -38,32 +37,20 @@ type bucket struct {
 func newBucket(dir string, strip bool, cacheSize int) *bucket {
 	b := &bucket{dir: dir, strip: strip, seed: maphash.MakeSeed()}
 	for i := range b.shards {
-		b.shards[i] = shard{
-			d: diskv.New(diskv.Options{
-				BasePath:          dir,
-				AdvancedTransform: transform(strip),
-				InverseTransform:  inverseTransform,
-				PathPerm:          dirMode,
-				FilePerm:          fileMode,
-			}),
-			cache: newCache(cacheSize / shardCount),
-		}
+		b.shards[i].cache = newCache(cacheSize / shardCount)
 	}
 	return b
 }
 
-// shard is one part of a bucket: the diskv that reads and deletes its
-// files and the cache of its keys. mu orders cache updates with the
-// writes they mirror.
+// shard is one part of a bucket: the cache of its keys. mu orders cache
+// updates with the writes they mirror, and the writes of one key.
 type shard struct {
 	mu    sync.RWMutex
-	d     *diskv.Diskv
 	cache cache
 }
 
 func (b *bucket) shardOf(key string) *shard {
-	first := shardName(key, b.strip)[:2]
-	return &b.shards[maphash.String(b.seed, first)%shardCount]
+	return &b.shards[maphash.String(b.seed, key)%shardCount]
 }
 
 // path returns the file name of key.
@@ -96,7 +83,7 @@ func (b *bucket) Get(_ context.Context, key string) ([]byte, error) {
 		return e.value, nil
 	}
 
-	value, err := sh.d.Read(key)
+	value, err := readFile(b.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
 		sh.fill(gen, key, entry{state: stateAbsent})
 		return nil, kv.KeyNotFound(key)
@@ -157,8 +144,12 @@ func (b *bucket) Set(_ context.Context, key string, value []byte) error {
 	sh := b.shardOf(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
+	prev, known := sh.cache.get(key)
+	if known && prev.state == stateValue && bytes.Equal(prev.value, value) {
+		return nil
+	}
 	sh.cache.gen++
-	if err := writeFile(b.path(key), value); err != nil {
+	if err := writeFile(b.path(key), value, needsTruncate(prev, known, len(value))); err != nil {
 		sh.cache.remove(key)
 		return fmt.Errorf("writing %s: %w", key, err)
 	}
@@ -178,7 +169,7 @@ func (b *bucket) Delete(_ context.Context, key string) error {
 		return nil
 	}
 	sh.cache.gen++
-	if err := sh.d.Erase(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := removeFile(b.dir, b.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		sh.cache.remove(key)
 		return fmt.Errorf("deleting %s: %w", key, err)
 	}
