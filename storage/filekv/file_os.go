@@ -1,8 +1,11 @@
+//go:build !(linux || darwin || freebsd || netbsd || openbsd)
+
 package filekv
 
 import "os"
 
-// sysFile is an open [os.File].
+// sysFile is an [os.File] on platforms without the plain system calls
+// that file_sys.go uses.
 type sysFile struct{ f *os.File }
 
 // createForWrite opens name for writing, creating it with fileMode when it
