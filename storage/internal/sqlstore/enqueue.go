@@ -29,6 +29,9 @@ func (s *Store) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Comma
 		return nil, errors.New("enqueuing command: nil command")
 	}
 	ids = uniqueIDs(ids)
+	if len(ids) == 1 && s.st.enqueueSingle != nil {
+		return s.enqueueSingle(ctx, ids[0], cmd)
+	}
 
 	known, err := s.knownIDs(ctx, ids)
 	if err != nil {

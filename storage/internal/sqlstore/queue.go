@@ -20,6 +20,14 @@ import (
 // the command and the enrollment exist, and the queue is unchanged.
 func (s *Store) StoreCommandReport(r *mdm.Request, report *mdm.CommandResults) error {
 	ctx := requestContext(r)
+	final := report.Status != mdm.StatusIdle && report.Status != mdm.StatusNotNow
+	if final && s.st.storeFinalSingle != nil && !s.delete && report.CommandUUID != "" {
+		// A report that cannot be converted takes the general path,
+		// which updates the last-seen time before it fails.
+		if raw, err := xmlReport(report.Raw.Raw); err == nil {
+			return s.storeFinalSingle(ctx, r.ID, report, raw)
+		}
+	}
 	if err := s.updateLastSeen(ctx, r.ID); err != nil {
 		return err
 	}

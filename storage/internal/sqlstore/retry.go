@@ -28,8 +28,14 @@ const (
 // again, up to maxTxAttempts times in all. what names the work for the
 // log and for errors, which wrap the last attempt's error.
 func (s *Store) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	return s.retrying(ctx, what, func() error { return s.runTx(ctx, fn) })
+}
+
+// retrying calls run, and again when the server aborted its work to break
+// a deadlock, as inTx describes.
+func (s *Store) retrying(ctx context.Context, what string, run func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.runTx(ctx, fn)
+		err := run()
 		if err == nil {
 			return nil
 		}

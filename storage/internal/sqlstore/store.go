@@ -67,6 +67,10 @@ type statements struct {
 	// Single-ID forms of the batch statements, for the common one-device
 	// enqueue and push.
 	knownID, pushInfoOne, enqueueOne *sql.Stmt
+
+	// One-statement forms of a one-ID enqueue and a final report, nil
+	// unless singleStatements holds.
+	enqueueSingle, storeFinalSingle *sql.Stmt
 }
 
 // New prepares the statements of cfg.DB and returns a Store. It does not
@@ -152,6 +156,15 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.st.pushInfoOne, fmt.Sprintf(qPushInfo, "?")},
 		{&s.st.enqueueOne, qEnqueue + "(?, ?)"},
 	}
+	if singleStatements(s.dialect.Flavor, f) {
+		list = append(list, []struct {
+			dst   **sql.Stmt
+			query string
+		}{
+			{&s.st.enqueueSingle, qEnqueueSingle},
+			{&s.st.storeFinalSingle, qStoreFinalSingle},
+		}...)
+	}
 	for _, item := range list {
 		if item.dst == &s.st.markAnswered && !f.AnsweredAt {
 			continue
@@ -178,6 +191,7 @@ func (s *Store) Close() error {
 		s.st.nextCommand, s.st.nextCommandSkipNotNow, s.st.clearDevice, s.st.clearUser,
 		s.st.staleToken, s.st.hasCertHash, s.st.enrollmentHasCertHash, s.st.currentHash,
 		s.st.enrollmentFromHash, s.st.knownID, s.st.pushInfoOne, s.st.enqueueOne,
+		s.st.enqueueSingle, s.st.storeFinalSingle,
 	} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
