@@ -22,6 +22,8 @@ func TestIDsNotUsableAsFileNames(t *testing.T) {
 	}{
 		{name: "path separator", id: "../../escape"},
 		{name: "NUL byte", id: "DEV\x00ICE"},
+		{name: "longer than a file name", id: strings.Repeat("L", 300)},
+		{name: "longer than a path", id: strings.Repeat("L", 5000)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,11 +59,19 @@ func (b *bucket) path(key string) string {
 	return filepath.Join(b.dir, name[0:2], name[2:4], key)
 }
 
+// maxKeyLen is the longest file name, in bytes, that Linux, macOS and
+// Windows file systems accept (NAME_MAX on Linux).
+const maxKeyLen = 255
+
 // checkKey rejects keys that cannot be file names: empty ones, "." and
-// "..", and ones with a path separator or a NUL byte.
+// "..", ones with a path separator or a NUL byte, and ones longer than
+// maxKeyLen bytes.
 func checkKey(key string) error {
 	if key == "" || key == "." || key == ".." || strings.ContainsAny(key, string(os.PathSeparator)+"\x00") {
 		return fmt.Errorf("invalid key %q: not usable as a file name", key)
+	}
+	if len(key) > maxKeyLen {
+		return fmt.Errorf("invalid key %.40q...: %d bytes, longer than the %d a file name may have", key, len(key), maxKeyLen)
 	}
 	return nil
 }
