@@ -76,13 +76,16 @@ func (s *Store) StorePushCert(ctx context.Context, pemCert, pemKey []byte) error
 }
 
 // RetrievePushCert returns the certificate and key stored for topic and
-// their stale token. An unknown topic returns an error wrapping
-// [sql.ErrNoRows].
+// their stale token. An unknown topic returns [sql.ErrNoRows] itself,
+// because the API and the push service already name the topic and
+// NanoMDM's API shows exactly that text.
 func (s *Store) RetrievePushCert(ctx context.Context, topic string) (*tls.Certificate, string, error) {
 	var certPEM, keyPEM []byte
 	var token int64
 	err := s.db.QueryRowContext(ctx, s.text.pushCert, topic).Scan(&certPEM, &keyPEM, &token)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", err
+	} else if err != nil {
 		return nil, "", fmt.Errorf("retrieving push certificate for %s: %w", topic, err)
 	}
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)

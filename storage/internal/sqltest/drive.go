@@ -3,6 +3,7 @@ package sqltest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/mdmforge/nanomdm/mdm"
@@ -127,6 +128,12 @@ func (d *driver) checkPushCert() {
 	isStale, err := d.s.IsPushCertStale(ctx, d.fx.PushTopic, d.fx.PushCertStaleToken)
 	if err != nil || isStale {
 		d.t.Errorf("IsPushCertStale: got %v, %v, want false", isStale, err)
+	}
+
+	// The API shows this error text as it is, so it matches NanoMDM's.
+	_, _, err = d.s.RetrievePushCert(ctx, d.fx.PushTopic+".unknown")
+	if err == nil || err.Error() != sql.ErrNoRows.Error() {
+		d.t.Errorf("RetrievePushCert(unknown topic): got error %v, want %q", err, sql.ErrNoRows)
 	}
 }
 
