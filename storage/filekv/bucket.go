@@ -192,11 +192,22 @@ func (b *bucket) KeysPrefix(_ context.Context, prefix string) ([]string, error) 
 	if b.strip {
 		stripped = strings.TrimPrefix(prefix, pushTopicPrefix)
 	}
-	root := b.dir
+	var keys []string
+	var err error
 	if len(stripped) >= 4 {
-		root = filepath.Dir(b.path(prefix))
+		keys, err = listPrefix(filepath.Dir(b.path(prefix)), prefix)
+	} else {
+		keys, err = walkPrefix(b.dir, prefix)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("listing keys with prefix %q: %w", prefix, err)
+	}
+	return keys, nil
+}
 
+// walkPrefix returns the names of the files under root, at any depth,
+// that start with prefix. A missing root has none.
+func walkPrefix(root, prefix string) ([]string, error) {
 	var keys []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -209,8 +220,5 @@ func (b *bucket) KeysPrefix(_ context.Context, prefix string) ([]string, error) 
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("listing keys with prefix %q: %w", prefix, err)
-	}
-	return keys, nil
+	return keys, err
 }

@@ -67,7 +67,7 @@ func readSysFile(name string) ([]byte, error) {
 	}
 	defer syscall.Close(fd)
 
-	// Most values are small; larger ones grow the buffer.
+	// Most values are small, so the buffer starts small and grows.
 	buf := make([]byte, 0, 512)
 	for {
 		if len(buf) == cap(buf) {
