@@ -48,10 +48,10 @@ func (s *Store) AssociateCertHash(r *mdm.Request, hash string) error {
 	ctx := requestContext(r)
 	hash = strings.ToLower(hash)
 	return s.inTx(ctx, "binding certificate to "+r.ID, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.text.deleteAssociation, r.ID, hash); err != nil {
+		if _, err := tx.StmtContext(ctx, s.st.deleteAssociation).ExecContext(ctx, r.ID, hash); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.text.insertAssociation, r.ID, hash)
+		_, err := tx.StmtContext(ctx, s.st.insertAssociation).ExecContext(ctx, r.ID, hash)
 		return err
 	})
 }

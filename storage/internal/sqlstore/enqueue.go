@@ -66,7 +66,7 @@ func (s *Store) EnqueueCommand(ctx context.Context, ids []string, cmd *mdm.Comma
 // run again when the server aborts it to break a deadlock.
 func (s *Store) enqueueTx(ctx context.Context, ids []string, cmd *mdm.Command) error {
 	return s.inTx(ctx, "enqueuing command "+cmd.CommandUUID, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.text.insertCommand,
+		_, err := tx.StmtContext(ctx, s.st.insertCommand).ExecContext(ctx,
 			cmd.CommandUUID, cmd.Command.RequestType, string(cmd.Raw.Raw))
 		if s.dialect.IsUniqueViolation(err) {
 			return fmt.Errorf("command %s already exists: %w", cmd.CommandUUID, err)

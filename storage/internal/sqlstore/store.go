@@ -48,9 +48,8 @@ type texts struct {
 	// Batch statements for a full batch of IDs.
 	knownIDs, pushInfo, enqueue string
 
-	lockCommand, deleteQueued, deleteResult, deleteUnusedCommand, insertCommand string
-	deleteAssociation, insertAssociation, storePushCert, pushCert               string
-	migrateDevices, migrateUsers                                                string
+	lockCommand, deleteQueued, deleteResult, deleteUnusedCommand string
+	storePushCert, pushCert, migrateDevices, migrateUsers        string
 }
 
 // statements are the prepared statements of the request path.
@@ -67,6 +66,11 @@ type statements struct {
 	// Single-ID forms of the batch statements, for the common one-device
 	// enqueue and push.
 	knownID, pushInfoOne, enqueueOne *sql.Stmt
+
+	// Statements run in transactions, through Tx.StmtContext, which
+	// prepares them once per connection. Text with arguments is prepared,
+	// run and closed anew each time: three round trips on MySQL.
+	insertCommand, deleteAssociation, insertAssociation *sql.Stmt
 
 	// One-statement forms of a one-ID enqueue and a final report, nil
 	// unless singleStatements holds.
@@ -109,9 +113,6 @@ func newTexts(flavor Flavor) texts {
 		deleteQueued:        tr(qDeleteQueued),
 		deleteResult:        tr(qDeleteResult),
 		deleteUnusedCommand: tr(qDeleteUnusedCommand),
-		insertCommand:       tr(qInsertCommand),
-		deleteAssociation:   tr(qDeleteAssociation),
-		insertAssociation:   tr(qInsertAssociation),
 		storePushCert:       tr(qStorePushCert),
 		pushCert:            tr(qPushCert),
 		migrateDevices:      tr(qMigrateDevices),
@@ -155,6 +156,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.st.knownID, fmt.Sprintf(qKnownIDs, "?")},
 		{&s.st.pushInfoOne, fmt.Sprintf(qPushInfo, "?")},
 		{&s.st.enqueueOne, qEnqueue + "(?, ?)"},
+		{&s.st.insertCommand, qInsertCommand},
+		{&s.st.deleteAssociation, qDeleteAssociation},
+		{&s.st.insertAssociation, qInsertAssociation},
 	}
 	if singleStatements(s.dialect.Flavor, f) {
 		list = append(list, []struct {
@@ -192,6 +196,7 @@ func (s *Store) Close() error {
 		s.st.staleToken, s.st.hasCertHash, s.st.enrollmentHasCertHash, s.st.currentHash,
 		s.st.enrollmentFromHash, s.st.knownID, s.st.pushInfoOne, s.st.enqueueOne,
 		s.st.enqueueSingle, s.st.storeFinalSingle,
+		s.st.insertCommand, s.st.deleteAssociation, s.st.insertAssociation,
 	} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
