@@ -17,11 +17,13 @@ func (a *API) push(ctx context.Context, logger *slog.Logger, res *Result, ids []
 	}
 	ok, failed := res.addPushResponses(responses)
 
-	args := summaryArgs(ids)
-	if res.CommandUUID != "" {
-		args = append(args, log.KeyCommandUUID, res.CommandUUID, log.KeyRequestType, res.RequestType)
-	}
-	logSummary(ctx, logger, "push", append(args, "count", ok), failed, err)
+	logSummary(ctx, logger, "push", failed, err, func() []any {
+		args := summaryArgs(ids)
+		if res.CommandUUID != "" {
+			args = append(args, log.KeyCommandUUID, res.CommandUUID, log.KeyRequestType, res.RequestType)
+		}
+		return append(args, "count", ok)
+	})
 }
 
 // enqueue queues cmd for ids and records the outcome in res. It logs one
@@ -35,11 +37,12 @@ func (a *API) enqueue(ctx context.Context, logger *slog.Logger, res *Result, cmd
 	}
 	res.addEnqueueErrors(idErrs)
 
-	args := append(summaryArgs(ids),
-		log.KeyCommandUUID, res.CommandUUID,
-		log.KeyRequestType, res.RequestType,
-		"count", len(ids)-len(idErrs))
-	logSummary(ctx, logger, "enqueue", args, len(idErrs), err)
+	logSummary(ctx, logger, "enqueue", len(idErrs), err, func() []any {
+		return append(summaryArgs(ids),
+			log.KeyCommandUUID, res.CommandUUID,
+			log.KeyRequestType, res.RequestType,
+			"count", len(ids)-len(idErrs))
+	})
 }
 
 func summaryArgs(ids []string) []any {
@@ -50,19 +53,30 @@ func summaryArgs(ids []string) []any {
 	return args
 }
 
-// logSummary logs msg with args, the number of per-ID failures and err.
-// A failure of the whole call, which the client gets as a 500, is logged
-// at error, per-ID failures at info, and success at debug.
-func logSummary(ctx context.Context, logger *slog.Logger, msg string, args []any, failed int, err error) {
+// logSummary logs msg with the arguments from args, the number of per-ID
+// failures and err. A failure of the whole call, which the client gets as
+// a 500, is logged at error, per-ID failures at info, and success at
+// debug. args runs only when the line is written, so a success costs
+// nothing while debug lines are off.
+func logSummary(ctx context.Context, logger *slog.Logger, msg string, failed int, err error, args func() []any) {
 	level := slog.LevelDebug
 	if failed > 0 {
-		args = append(args, "errs", failed)
 		level = slog.LevelInfo
 	}
 	if err != nil {
-		args = append(args, log.KeyErr, err)
 		// NOTE(parity): NanoMDM logs this at info.
 		level = slog.LevelError
 	}
-	log.From(ctx, logger).Log(ctx, level, msg, args...)
+	if !logger.Enabled(ctx, level) {
+		return
+	}
+
+	attrs := args()
+	if failed > 0 {
+		attrs = append(attrs, "errs", failed)
+	}
+	if err != nil {
+		attrs = append(attrs, log.KeyErr, err)
+	}
+	log.From(ctx, logger).Log(ctx, level, msg, attrs...)
 }
