@@ -114,6 +114,9 @@ func serve(w http.ResponseWriter, r *http.Request, logger *slog.Logger, msg stri
 // query key.
 func newRequest(r *http.Request) *mdm.Request {
 	req := mdm.NewRequest(r.Context(), Certificate(r.Context()))
+	if r.URL.RawQuery == "" {
+		return req
+	}
 	query := r.URL.Query()
 	if len(query) > 0 {
 		req.Params = make(map[string]string, len(query))
