@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -47,7 +46,7 @@ func writeJSONError(w http.ResponseWriter, r *http.Request, logger *slog.Logger,
 // readBody reads the whole request body, failing with a
 // [*http.MaxBytesError] past limit bytes.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	return nanohttp.ReadAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
 }
 
 // bodyError returns the status and client error for a failed body read:

@@ -1,4 +1,4 @@
-package mdm
+package http
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func TestReadAll(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := readAll(tc.reader, tc.size)
+			got, err := ReadAll(tc.reader, tc.size)
 			if err != nil {
 				t.Fatalf("got error %v, want none", err)
 			}
@@ -41,7 +41,7 @@ func TestReadAll(t *testing.T) {
 func TestReadAllError(t *testing.T) {
 	wantErr := errors.New("connection reset")
 	r := io.MultiReader(strings.NewReader("<plist>"), iotest.ErrReader(wantErr))
-	if _, err := readAll(r, 100); !errors.Is(err, wantErr) {
+	if _, err := ReadAll(r, 100); !errors.Is(err, wantErr) {
 		t.Errorf("got error %v, want %v", err, wantErr)
 	}
 }
