@@ -10,6 +10,13 @@
 // "com.apple.mgmt.External.". Files hold the raw value. Directories are
 // created with mode 0777 and files with 0666, both less the umask.
 //
+// This is the layout github.com/peterbourgon/diskv/v3 writes with the
+// transform NanoMDM configures. The package reads and writes it with its
+// own file code instead of through diskv, because diskv lists the whole
+// directory on every delete and truncates files before rewriting them,
+// which made every Authenticate slower as the fleet grew. The tests check
+// the layout against diskv itself in both directions.
+//
 // Only one process may use a directory at a time: locks and the read
 // cache live in the process.
 package filekv
