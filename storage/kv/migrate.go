@@ -8,6 +8,7 @@ import (
 	"github.com/micromdm/plist"
 
 	"github.com/mdmforge/nanomdm/mdm"
+	"github.com/mdmforge/nanomdm/storage"
 )
 
 // RetrieveMigrationCheckins sends, for each device that has an
@@ -76,24 +77,7 @@ func (s *KV) sendStored(ctx context.Context, out chan<- any, b Bucket, key strin
 	if err != nil || raw == nil {
 		return false, err
 	}
-	return true, sendCheckin(ctx, out, raw)
-}
-
-// sendCheckin decodes raw and sends the message, or the decoding error.
-func sendCheckin(ctx context.Context, out chan<- any, raw []byte) error {
-	var item any
-	msg, err := mdm.DecodeCheckin(raw)
-	if err != nil {
-		item = err
-	} else {
-		item = msg
-	}
-	select {
-	case out <- item:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return true, storage.SendMigrationCheckin(ctx, out, raw)
 }
 
 // bootstrapCheckin is the SetBootstrapToken built for migration. NanoMDM
@@ -119,5 +103,5 @@ func (s *KV) sendBootstrapToken(ctx context.Context, id string, out chan<- any) 
 	if err != nil {
 		return fmt.Errorf("encoding bootstrap token of %s: %w", id, err)
 	}
-	return sendCheckin(ctx, out, raw)
+	return storage.SendMigrationCheckin(ctx, out, raw)
 }

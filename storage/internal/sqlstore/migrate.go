@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/mdmforge/nanomdm/mdm"
+	"github.com/mdmforge/nanomdm/storage"
 )
 
 // RetrieveMigrationCheckins sends to out, for every device, its
@@ -19,10 +19,10 @@ func (s *Store) RetrieveMigrationCheckins(ctx context.Context, out chan<- any) e
 		if err := rows.Scan(&authenticate, &tokenUpdate); err != nil {
 			return err
 		}
-		if err := sendCheckin(ctx, out, authenticate); err != nil {
+		if err := storage.SendMigrationCheckin(ctx, out, authenticate); err != nil {
 			return err
 		}
-		return sendCheckin(ctx, out, tokenUpdate)
+		return storage.SendMigrationCheckin(ctx, out, tokenUpdate)
 	})
 	if err != nil {
 		return fmt.Errorf("retrieving device check-ins: %w", err)
@@ -33,28 +33,10 @@ func (s *Store) RetrieveMigrationCheckins(ctx context.Context, out chan<- any) e
 		if err := rows.Scan(&tokenUpdate); err != nil {
 			return err
 		}
-		return sendCheckin(ctx, out, tokenUpdate)
+		return storage.SendMigrationCheckin(ctx, out, tokenUpdate)
 	})
 	if err != nil {
 		return fmt.Errorf("retrieving user channel check-ins: %w", err)
 	}
 	return nil
-}
-
-// sendCheckin decodes raw and sends the message, or the decoding error, to
-// out, unless ctx ends first.
-func sendCheckin(ctx context.Context, out chan<- any, raw []byte) error {
-	var item any
-	msg, err := mdm.DecodeCheckin(raw)
-	if err != nil {
-		item = err
-	} else {
-		item = msg
-	}
-	select {
-	case out <- item:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
