@@ -30,12 +30,15 @@ type bucket struct {
 	strip  bool // strip pushTopicPrefix when picking directories
 	seed   maphash.Seed
 	shards [shardCount]shard
+	index  *dirIndexes // nil when no listing is indexed
 }
 
 // newBucket returns the bucket stored in dir. cacheSize is the maximum
-// number of cached bytes for the whole bucket.
-func newBucket(dir string, strip bool, cacheSize int) *bucket {
-	b := &bucket{dir: dir, strip: strip, seed: maphash.MakeSeed()}
+// number of cached bytes for the whole bucket. Listings of prefixes that
+// contain indexInfix, when it is not empty, are answered from memory
+// after the first one of each directory.
+func newBucket(dir string, strip bool, cacheSize int, indexInfix string) *bucket {
+	b := &bucket{dir: dir, strip: strip, seed: maphash.MakeSeed(), index: newDirIndexes(indexInfix)}
 	for i := range b.shards {
 		b.shards[i].cache = newCache(cacheSize / shardCount)
 	}
@@ -157,10 +160,13 @@ func (b *bucket) Set(_ context.Context, key string, value []byte) error {
 		return nil
 	}
 	sh.cache.gen++
-	if err := writeFile(b.path(key), value, needsTruncate(prev, known, len(value))); err != nil {
+	name := b.path(key)
+	if err := writeFile(name, value, needsTruncate(prev, known, len(value))); err != nil {
 		sh.cache.remove(key)
+		b.index.failed(filepath.Dir(name), key)
 		return fmt.Errorf("writing %s: %w", key, err)
 	}
+	b.index.added(filepath.Dir(name), key)
 	sh.cache.put(key, entry{state: stateValue, value: append([]byte(nil), value...)})
 	return nil
 }
@@ -177,16 +183,20 @@ func (b *bucket) Delete(_ context.Context, key string) error {
 		return nil
 	}
 	sh.cache.gen++
-	if err := removeFile(b.dir, b.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	name := b.path(key)
+	if err := removeFile(b.dir, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		sh.cache.remove(key)
+		b.index.failed(filepath.Dir(name), key)
 		return fmt.Errorf("deleting %s: %w", key, err)
 	}
+	b.index.removed(filepath.Dir(name), key)
 	sh.cache.put(key, entry{state: stateAbsent})
 	return nil
 }
 
 // KeysPrefix implements kv.Bucket. A prefix of four or more bytes names
-// one directory, which is all it reads. A shorter one walks the bucket.
+// one directory, which is all it reads, or which the bucket's index
+// answers for. A shorter one walks the bucket.
 func (b *bucket) KeysPrefix(_ context.Context, prefix string) ([]string, error) {
 	stripped := prefix
 	if b.strip {
@@ -194,9 +204,12 @@ func (b *bucket) KeysPrefix(_ context.Context, prefix string) ([]string, error) 
 	}
 	var keys []string
 	var err error
-	if len(stripped) >= 4 {
+	switch {
+	case len(stripped) >= 4 && b.index.covers(prefix):
+		keys, err = b.index.list(filepath.Dir(b.path(prefix)), prefix)
+	case len(stripped) >= 4:
 		keys, err = listPrefix(filepath.Dir(b.path(prefix)), prefix)
-	} else {
+	default:
 		keys, err = walkPrefix(b.dir, prefix)
 	}
 	if err != nil {

@@ -96,7 +96,11 @@ func New(dir string, opts ...Option) (*FileKV, error) {
 	}
 
 	open := func(name string) *bucket {
-		return newBucket(filepath.Join(dir, name), name == bucketPushCert, cfg.cacheSize/6)
+		infix := ""
+		if name == bucketEnrollments {
+			infix = userChannelInfix
+		}
+		return newBucket(filepath.Join(dir, name), name == bucketPushCert, cfg.cacheSize/6, infix)
 	}
 	return &FileKV{KV: kv.New(kv.Buckets{
 		Devices:     open(bucketDevices),

@@ -19,12 +19,13 @@ const (
 	direntName   = 19
 )
 
-// listPrefix returns the names of the files in directory dir that start
-// with prefix. A missing directory has none. It reads the directory with
-// getdents64 and copies only the names that match. When IDs share their
-// first four bytes, one directory holds the keys of many enrollments, and
-// os.ReadDir would allocate, stat and sort every one of them.
-func listPrefix(dir, prefix string) ([]string, error) {
+// listMatching returns the names of the files in directory dir for which
+// match is true. A missing directory has none. It reads the directory
+// with getdents64 and copies only the names that match. When IDs share
+// their first four bytes, one directory holds the keys of many
+// enrollments, and os.ReadDir would allocate, stat and sort every one of
+// them. match must not keep name.
+func listMatching(dir string, match func(name []byte) bool) ([]string, error) {
 	fd, err := retryEINTR(func() (int, error) {
 		return syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	})
@@ -45,13 +46,13 @@ func listPrefix(dir, prefix string) ([]string, error) {
 		if n <= 0 {
 			return keys, nil
 		}
-		keys = appendMatches(keys, buf[:n], []byte(prefix))
+		keys = appendMatches(keys, buf[:n], match)
 	}
 }
 
 // appendMatches appends the names in the linux_dirent64 records of buf
-// that start with prefix and are not directories.
-func appendMatches(keys []string, buf, prefix []byte) []string {
+// that match and are not directories.
+func appendMatches(keys []string, buf []byte, match func(name []byte) bool) []string {
 	for len(buf) > direntName {
 		recLen := int(binary.NativeEndian.Uint16(buf[direntRecLen:]))
 		if recLen <= direntName || recLen > len(buf) {
@@ -61,7 +62,7 @@ func appendMatches(keys []string, buf, prefix []byte) []string {
 		if i := bytes.IndexByte(name, 0); i >= 0 {
 			name = name[:i]
 		}
-		if buf[direntType] != syscall.DT_DIR && bytes.HasPrefix(name, prefix) {
+		if buf[direntType] != syscall.DT_DIR && match(name) {
 			keys = append(keys, string(name))
 		}
 		buf = buf[recLen:]

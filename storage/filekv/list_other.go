@@ -2,8 +2,26 @@
 
 package filekv
 
-// listPrefix returns the names of the files in directory dir that start
-// with prefix. A missing directory has none.
-func listPrefix(dir, prefix string) ([]string, error) {
-	return walkPrefix(dir, prefix)
+import (
+	"errors"
+	"io/fs"
+	"os"
+)
+
+// listMatching returns the names of the files in directory dir for which
+// match is true. A missing directory has none.
+func listMatching(dir string, match func(name []byte) bool) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, e := range entries {
+		if !e.IsDir() && match([]byte(e.Name())) {
+			keys = append(keys, e.Name())
+		}
+	}
+	return keys, nil
 }
