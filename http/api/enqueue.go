@@ -31,19 +31,33 @@ func idsFromPath(path, prefix string) ([]string, bool, error) {
 	return strings.Split(rest, ","), true, nil
 }
 
+// pathIDs returns the enrollment IDs after prefix in the request path. When
+// there are none it writes the response itself and returns false: 404 for
+// a path outside prefix, and 400 with the result errResult builds for an
+// empty ID list.
+func (a *API) pathIDs(w http.ResponseWriter, r *http.Request, logger *slog.Logger, prefix string, errResult func(error) *Result) ([]string, bool) {
+	ids, ok, err := idsFromPath(r.URL.Path, prefix)
+	if !ok {
+		http.NotFound(w, r)
+		return nil, false
+	}
+	if err != nil {
+		// NOTE(parity): NanoMDM returns 500 for an empty ID list.
+		a.writeResult(w, r, logger, http.StatusBadRequest, errResult(err), err)
+		return nil, false
+	}
+	return ids, true
+}
+
 // PushHandler returns the handler that pushes to the enrollment IDs after
 // prefix (normally [PushPrefix]) in the request path, for any method.
 func (a *API) PushHandler(prefix string) http.Handler {
 	logger := a.handlerLogger("push")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ids, ok, err := idsFromPath(r.URL.Path, prefix)
+		ids, ok := a.pathIDs(w, r, logger, prefix, func(err error) *Result {
+			return &Result{PushError: err.Error()}
+		})
 		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		if err != nil {
-			// NOTE(parity): NanoMDM returns 500 for an empty ID list.
-			a.writeResult(w, r, logger, http.StatusBadRequest, &Result{PushError: err.Error()}, err)
 			return
 		}
 		res := &Result{}
@@ -59,14 +73,10 @@ func (a *API) PushHandler(prefix string) http.Handler {
 func (a *API) EnqueueHandler(prefix string) http.Handler {
 	logger := a.handlerLogger("enqueue")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ids, ok, err := idsFromPath(r.URL.Path, prefix)
+		ids, ok := a.pathIDs(w, r, logger, prefix, func(err error) *Result {
+			return &Result{CommandError: err.Error()}
+		})
 		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		if err != nil {
-			// NOTE(parity): NanoMDM returns 500 for an empty ID list.
-			a.writeResult(w, r, logger, http.StatusBadRequest, &Result{CommandError: err.Error()}, err)
 			return
 		}
 
