@@ -38,7 +38,7 @@ type Authenticate struct {
 	Raw
 }
 
-// Push is what APNs needs to wake one enrollment: the push topic, the
+// Push is the APNs address of one enrollment: the push topic, the
 // PushMagic to send and the device token.
 type Push struct {
 	PushMagic string
@@ -79,7 +79,7 @@ type SetBootstrapToken struct {
 	Raw
 }
 
-// GetBootstrapToken asks the server for the escrowed bootstrap token.
+// GetBootstrapToken requests the escrowed bootstrap token.
 // See https://developer.apple.com/documentation/devicemanagement/getbootstraptokenrequest
 type GetBootstrapToken struct {
 	Enrollment
@@ -87,7 +87,7 @@ type GetBootstrapToken struct {
 	Raw
 }
 
-// UserAuthenticate asks whether the server manages a macOS user. The first
+// UserAuthenticate requests management of a macOS user. The first
 // message has no DigestResponse; the second, sent after a DigestChallenge
 // reply, has one.
 // See https://developer.apple.com/documentation/devicemanagement/userauthenticaterequest
@@ -116,7 +116,7 @@ type GetTokenParameters struct {
 	WatchUDID     string
 }
 
-// GetToken asks the server for a token of a token service.
+// GetToken requests a token from one of the server's token services.
 // See https://developer.apple.com/documentation/devicemanagement/gettokenrequest
 type GetToken struct {
 	Enrollment

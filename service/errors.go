@@ -5,8 +5,8 @@ import (
 	"net/http"
 )
 
-// HTTPStatusError is an error that asks the HTTP handler for a specific
-// status code instead of 500, such as 410 for a declined UserAuthenticate.
+// HTTPStatusError is an error that carries the status code the HTTP
+// handler sends instead of 500, such as 410 for a declined UserAuthenticate.
 type HTTPStatusError struct {
 	Status int
 	Err    error

@@ -37,18 +37,18 @@ type CheckinAndCommandService interface {
 	CommandAndReportResults
 }
 
-// DeclarativeManagement answers DeclarativeManagement check-ins, usually
+// DeclarativeManagement handles DeclarativeManagement check-ins, usually
 // by forwarding them to a DM server.
 type DeclarativeManagement interface {
 	DeclarativeManagement(r *mdm.Request, msg *mdm.DeclarativeManagement) ([]byte, error)
 }
 
-// UserAuthenticate answers UserAuthenticate check-ins.
+// UserAuthenticate handles UserAuthenticate check-ins.
 type UserAuthenticate interface {
 	UserAuthenticate(r *mdm.Request, msg *mdm.UserAuthenticate) ([]byte, error)
 }
 
-// GetToken answers GetToken check-ins.
+// GetToken handles GetToken check-ins.
 type GetToken interface {
 	GetToken(r *mdm.Request, msg *mdm.GetToken) (*mdm.GetTokenResponse, error)
 }

@@ -101,9 +101,10 @@ func New(target *url.URL, store EnrollmentStore, certFunc CertificateFunc, opts 
 }
 
 // rewrite points the outbound request at target and sets its headers the
-// way NanoMDM's single-host proxy does: Host is the target's, the client IP
-// is appended to any X-Forwarded-For the client sent, the client's other
-// X-Forwarded-* headers pass unchanged and Mdm-Signature is removed.
+// way NanoMDM's single-host proxy does. Host is the target's, and the
+// client IP is appended to any X-Forwarded-For the client sent. The
+// client's other X-Forwarded-* headers pass unchanged, and Mdm-Signature
+// is removed.
 //
 // NOTE(parity): the enrollment and trace ID headers are copied from the
 // inbound request here, after the hop-by-hop headers were removed. In

@@ -76,8 +76,9 @@ func (p *Provider) CloseIdleConnections() {
 
 // uniqueJobs drops nil entries and repeated tokens.
 //
-// NOTE(parity): NanoMDM sends a token listed twice twice. Both pushes get
-// the same response map entry, so only APNs sees the difference.
+// NOTE(parity): NanoMDM pushes twice to a token listed twice. Both pushes
+// share one entry of the response map, so the difference is visible only
+// to APNs.
 func uniqueJobs(pushes []*mdm.Push) []job {
 	jobs := make([]job, 0, len(pushes))
 	seen := make(map[string]bool, len(pushes))
@@ -131,7 +132,7 @@ func (p *Provider) send(ctx context.Context, j job) *push.Response {
 	var goAway http2.GoAwayError
 	if errors.As(err, &goAway) {
 		// APNs explains a GOAWAY in its debug data, in the same JSON as an
-		// error response body; the GOAWAY code stands in for the status.
+		// error response body, so the GOAWAY code is used as the status.
 		return &push.Response{Err: newStatusError(int(goAway.ErrCode), strings.NewReader(goAway.DebugData))}
 	}
 	if err != nil {

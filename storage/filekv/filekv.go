@@ -83,9 +83,9 @@ func New(dir string, opts ...Option) (*FileKV, error) {
 		return nil, errors.New("filekv: missing directory")
 	}
 	// NOTE(parity): NanoMDM deletes a queue's first, last, next and prev
-	// files when it clears them; we leave them empty, which NanoMDM reads
-	// as no link, because creating a file again costs far more than
-	// overwriting it.
+	// files when it clears them. This backend leaves them empty, which
+	// NanoMDM reads as no link, because creating a file again costs far
+	// more than overwriting it.
 	cfg := config{cacheSize: defaultCacheSize, kvOpts: []kv.Option{kv.WithEmptyLinks()}}
 	for _, opt := range opts {
 		opt(&cfg)

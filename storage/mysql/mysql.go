@@ -4,9 +4,9 @@
 // an empty database; [Upgrade] adds this server's optional columns and
 // indexes to a database NanoMDM created.
 //
-// NanoMDM writes upserts with a row alias, which MariaDB rejects; this
-// backend asks the server for its version at start-up and writes
-// VALUES(col) upserts on MariaDB and on MySQL before 8.0.19.
+// NanoMDM writes upserts with a row alias, which MariaDB rejects. This
+// backend reads the server version at start-up and writes VALUES(col)
+// upserts on MariaDB and on MySQL before 8.0.19.
 package mysql
 
 import (

@@ -144,8 +144,9 @@ func firstLine(s string) string {
 	return line
 }
 
-// detectDialect asks the server for its version: MariaDB and MySQL
-// before 8.0.19 take VALUES(col) upserts, later MySQL the row alias.
+// detectDialect picks the upsert form from the server version: MariaDB
+// and MySQL before 8.0.19 take VALUES(col) upserts, later MySQL the row
+// alias.
 //
 // NOTE(parity): NanoMDM always writes the row alias, so its MySQL backend
 // fails on MariaDB.

@@ -111,7 +111,7 @@ CREATE TABLE enrollments (
     CHECK (token_hex != '')
 );
 
--- One row per command, whoever it is queued to.
+-- One row per command, shared by every enrollment it is queued to.
 CREATE TABLE commands (
     command_uuid VARCHAR(127) NOT NULL,
     request_type VARCHAR(63)  NOT NULL,

@@ -115,7 +115,7 @@ CREATE INDEX idx_type ON enrollments (type);
 -- through device_id.
 CREATE INDEX idx_enrollments_device_id ON enrollments (device_id);
 
--- One row per command, whoever it is queued to.
+-- One row per command, shared by every enrollment it is queued to.
 CREATE TABLE commands (
     command_uuid VARCHAR(127) NOT NULL,
     request_type VARCHAR(63)  NOT NULL,

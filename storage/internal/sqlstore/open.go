@@ -24,8 +24,8 @@ type Backend struct {
 	// Requirements lists the tables and columns the queries use.
 	Requirements []Requirement
 
-	// FixLoad says how to load the schema; FixUpgrade how to add the
-	// optional additions.
+	// FixLoad tells the operator how to load the schema, and FixUpgrade
+	// how to add the optional additions.
 	FixLoad, FixUpgrade string
 
 	// Check returns what else is wrong with the schema, or nil. It may be
@@ -38,8 +38,8 @@ type Backend struct {
 	// CreateSchema loads the schema into an empty database.
 	CreateSchema func(context.Context, *sql.DB) error
 
-	// Dialect asks the server which dialect to write, and returns it with
-	// the server's version text.
+	// Dialect queries the server for the dialect to write, and returns it
+	// with the server's version text.
 	Dialect func(context.Context, *sql.DB) (Dialect, string, error)
 }
 

@@ -4,10 +4,10 @@ import "database/sql"
 
 // DefaultMaxIdleConns is the number of idle connections the mysql and
 // pgsql backends keep in the pool of a database they opened themselves.
-// database/sql keeps 2 by default, so under more concurrent requests than
-// that it closed a connection after nearly every statement and opened a
-// new one for the next: a new server process or thread, a login and a
-// fresh preparation of every statement each time.
+// database/sql keeps 2 by default. Under more concurrent requests than
+// that, it closed a connection after nearly every statement and opened a
+// new one for the next. Each new connection costs a server process or
+// thread, a login and a fresh preparation of every statement.
 const DefaultMaxIdleConns = 32
 
 // TunePool sets the idle limit of db's pool to [DefaultMaxIdleConns]. The
